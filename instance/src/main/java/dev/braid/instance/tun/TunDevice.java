@@ -1,0 +1,120 @@
+package dev.braid.instance.tun;
+
+import java.io.IOException;
+
+import com.sun.jna.Memory;
+
+import io.netty.channel.unix.FileDescriptor;
+
+/**
+ * One TUN device opened by this process: {@code IFF_TUN | IFF_NO_PI}, non-blocking, close-on-exec,
+ * so reads and writes are bare IP packets and the fd can sit on the worker's epoll loop. Opening a
+ * name that exists as a persistent TUN (made by the supervisor with {@link #createPersistent}) attaches
+ * to it, which gives the device carrier; otherwise the kernel creates a device that vanishes with the
+ * fd. Packet I/O goes through Netty's {@link FileDescriptor} (read/write on native memory), not JNA.
+ */
+public final class TunDevice implements AutoCloseable {
+    private final String name;
+    private final FileDescriptor fd;
+    private final boolean vnetHeader;
+
+    private TunDevice(String name, FileDescriptor fd, boolean vnetHeader) {
+        this.name = name;
+        this.fd = fd;
+        this.vnetHeader = vnetHeader;
+    }
+
+    /** Attaches to (or creates) TUN {@code name}; with {@code vnetHeader}, packets carry a virtio_net_hdr. */
+    public static TunDevice open(String name, boolean vnetHeader) {
+        checkName(name);
+        int fd = LinuxTun.open("/dev/net/tun", LinuxTun.O_RDWR | LinuxTun.O_NONBLOCK | LinuxTun.O_CLOEXEC);
+        try {
+            short flags = (short) (LinuxTun.IFF_TUN | LinuxTun.IFF_NO_PI | (vnetHeader ? LinuxTun.IFF_VNET_HDR : 0));
+            setIff(fd, name, flags);
+            return new TunDevice(name, new FileDescriptor(fd), vnetHeader);
+        } catch (RuntimeException e) {
+            LinuxTun.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a persistent TUN: it outlives this call (and any worker that attaches), keeping its
+     * addresses and the nexthops that use it across a worker restart. Without an attached worker it
+     * has no carrier. Removed with netlink (RTM_DELLINK) like any other link.
+     */
+    public static void createPersistent(String name) {
+        checkName(name);
+        int fd = LinuxTun.open("/dev/net/tun", LinuxTun.O_RDWR | LinuxTun.O_CLOEXEC);
+        try {
+            setIff(fd, name, (short) (LinuxTun.IFF_TUN | LinuxTun.IFF_NO_PI));
+            LinuxTun.ioctl(fd, LinuxTun.TUNSETPERSIST, 1, "TUNSETPERSIST " + name);
+        } finally {
+            LinuxTun.closeQuietly(fd);
+        }
+    }
+
+    private static void setIff(int fd, String name, short flags) {
+        try (Memory ifr = new Memory(LinuxTun.IFREQ_BYTES)) {
+            ifr.clear();
+            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            ifr.write(0, bytes, 0, bytes.length);
+            ifr.setShort(LinuxTun.IFNAMSIZ, flags);
+            LinuxTun.ioctl(fd, LinuxTun.TUNSETIFF, ifr, "TUNSETIFF " + name);
+        }
+    }
+
+    /**
+     * Tells the kernel which offloads this reader can take (TUN_F_CSUM, TSO4, TSO6): the kernel may then
+     * hand us TCP super-packets up to 64 KB with a virtio_net_hdr saying how to segment them.
+     */
+    public void setOffload(boolean csum, boolean tso4, boolean tso6) {
+        int flags = (csum ? LinuxTun.TUN_F_CSUM : 0) | (tso4 ? LinuxTun.TUN_F_TSO4 : 0) | (tso6 ? LinuxTun.TUN_F_TSO6 : 0);
+        LinuxTun.ioctl(fd.intValue(), LinuxTun.TUNSETOFFLOAD, flags, "TUNSETOFFLOAD " + name);
+    }
+
+    /** Raises or drops the device's carrier, as a worker may do to say its path is dead. */
+    public void setCarrier(boolean on) {
+        try (Memory value = new Memory(4)) {
+            value.setInt(0, on ? 1 : 0);
+            LinuxTun.ioctl(fd.intValue(), LinuxTun.TUNSETCARRIER, value, "TUNSETCARRIER " + name);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public FileDescriptor fd() {
+        return fd;
+    }
+
+    public boolean vnetHeader() {
+        return vnetHeader;
+    }
+
+    /** Reads one packet into native memory; 0 when none is waiting (EAGAIN). */
+    public int read(long address, int capacity) throws IOException {
+        return fd.readAddress(address, 0, capacity);
+    }
+
+    /** Writes one packet from native memory; returns the bytes written. */
+    public int write(long address, int length) throws IOException {
+        return fd.writeAddress(address, 0, length);
+    }
+
+    @Override
+    public void close() {
+        try {
+            fd.close();
+        } catch (IOException ignored) {
+            // closing a TUN fd cannot fail in a way we could act on
+        }
+    }
+
+    static void checkName(String name) {
+        if (name.isEmpty() || name.length() >= LinuxTun.IFNAMSIZ || !name.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("TUN name '" + name + "': 1 to 15 characters of [A-Za-z0-9_.-]");
+        }
+    }
+}

@@ -20,6 +20,9 @@ final class LinuxTun {
     static final long TUNGETIFF = 0x800454d2L;
     static final long TUNSETVNETHDRSZ = 0x400454d8L;
     static final long TUNSETCARRIER = 0x400454e2L;
+    static final long SIOCSIFMTU = 0x8922L;
+    static final int AF_INET = 2;
+    static final int SOCK_DGRAM = 2;
 
     static final short IFF_TUN = 0x0001;
     static final short IFF_NO_PI = 0x1000;
@@ -47,6 +50,8 @@ final class LinuxTun {
         int ioctl(int fd, NativeLong request, long value) throws LastErrorException;
 
         int close(int fd) throws LastErrorException;
+
+        int socket(int domain, int type, int protocol) throws LastErrorException;
     }
 
     private static final Libc LIBC = Native.load("c", Libc.class);
@@ -75,6 +80,14 @@ final class LinuxTun {
             LIBC.ioctl(fd, new NativeLong(request), value);
         } catch (LastErrorException e) {
             throw new TunException(what, e.getErrorCode());
+        }
+    }
+
+    static int socket(int domain, int type) {
+        try {
+            return LIBC.socket(domain, type, 0);
+        } catch (LastErrorException e) {
+            throw new TunException("socket", e.getErrorCode());
         }
     }
 

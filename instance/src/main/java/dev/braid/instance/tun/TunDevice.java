@@ -73,6 +73,23 @@ public final class TunDevice implements AutoCloseable {
         LinuxTun.ioctl(fd.intValue(), LinuxTun.TUNSETOFFLOAD, flags, "TUNSETOFFLOAD " + name);
     }
 
+    /**
+     * Sets the device MTU (SIOCSIFMTU on a throw-away socket: the one link setting a standalone worker
+     * makes itself, as wireguard-go does, because packets above the tunnel MTU cannot be sent).
+     */
+    public void setMtu(int mtuBytes) {
+        int sock = LinuxTun.socket(LinuxTun.AF_INET, LinuxTun.SOCK_DGRAM);
+        try (Memory ifr = new Memory(LinuxTun.IFREQ_BYTES)) {
+            ifr.clear();
+            byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            ifr.write(0, bytes, 0, bytes.length);
+            ifr.setInt(LinuxTun.IFNAMSIZ, mtuBytes);
+            LinuxTun.ioctl(sock, LinuxTun.SIOCSIFMTU, ifr, "SIOCSIFMTU " + name + " " + mtuBytes);
+        } finally {
+            LinuxTun.closeQuietly(sock);
+        }
+    }
+
     /** Raises or drops the device's carrier, as a worker may do to say its path is dead. */
     public void setCarrier(boolean on) {
         try (Memory value = new Memory(4)) {

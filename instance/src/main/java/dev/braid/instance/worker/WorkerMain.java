@@ -53,6 +53,7 @@ public final class WorkerMain {
         TunDevice tun;
         try {
             tun = TunDevice.open(config.tunName(), false);
+            tun.setMtu(config.mtuBytes());
         } catch (TunException | IllegalArgumentException e) {
             System.err.println("braid worker: " + e.getMessage());
             counters.close();

@@ -1,0 +1,573 @@
+package dev.braid.instance.worker;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.braid.instance.counters.ControlCommand;
+import dev.braid.instance.counters.Counter;
+import dev.braid.instance.counters.CountersFile;
+import dev.braid.instance.protocol.CookieChecker;
+import dev.braid.instance.protocol.CookieGenerator;
+import dev.braid.instance.protocol.CookieReply;
+import dev.braid.instance.protocol.DropReason;
+import dev.braid.instance.protocol.Keypair;
+import dev.braid.instance.protocol.KeypairSet;
+import dev.braid.instance.protocol.Messages;
+import dev.braid.instance.protocol.NoiseHandshake;
+import dev.braid.instance.protocol.Timers;
+import dev.braid.instance.protocol.TransportCipher;
+import dev.braid.instance.protocol.TransportHeader;
+import dev.braid.instance.protocol.WireGuardKeys;
+import dev.braid.instance.protocol.WireGuardSpec;
+import dev.braid.instance.tun.TunDevice;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
+
+/**
+ * The worker's one peer: wireguard-go's send.go, receive.go and the timer actions, on one thread.
+ * <pre>
+ *  TUN packet ─► allowed destination? ─► current keypair? ─no─► stage it, start a handshake
+ *                                              │yes
+ *                                              └► seal in place (scratch) ─► UDP to the endpoint
+ *  UDP datagram ─► type 4: keypair by receiver index ─► open in place ─► roam, timers ─► allowed
+ *                  source? ─► TUN;  type 1/2: mac1 (mac2 under load, else cookie reply) ─► noise
+ *                  ─► keypair;  type 3: cookie for our next handshake message
+ * </pre>
+ * All crypto runs on one preallocated scratch array; TUN reads and writes use preallocated direct
+ * buffers; nothing here allocates per packet except the Netty envelope for a sent datagram (and
+ * what the JDK cipher allocates inside, see TransportCipher). Besides WireGuard's own timers, a
+ * Braid liveness keepalive goes out whenever nothing was sent for the configured interval, so the
+ * far side always hears from this path even when traffic flows only one way on it.
+ */
+public final class PeerSession {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
+
+    /** wireguard-go's QueueStagedSize: packets held while a handshake is under way. */
+    static final int STAGED_CAPACITY = 128;
+    /** Handshake messages per second above which mac2 (a cookie round trip) is demanded. */
+    static final int UNDER_LOAD_HANDSHAKES_PER_SECOND = 64;
+    static final long UNDER_LOAD_HOLD_NANOS = 1_000_000_000L;
+    static final int HEADROOM = TransportHeader.LENGTH;
+    static final int MAX_DATAGRAM = 2048;
+
+    private final WorkerConfig config;
+    private final CountersFile counters;
+    private final AllowedIps allowedIps;
+    private final NoiseHandshake handshake;
+    private final CookieChecker cookieChecker;
+    private final CookieGenerator cookieGenerator;
+    private final KeypairSet keypairs = new KeypairSet();
+    private final TransportCipher cipher = new TransportCipher();
+    private final Timers timers;
+    private final long livenessKeepaliveNanos;
+
+    /** Crypto happens here, in place: [16 bytes headroom][payload up to MTU][padding][tag]. */
+    private final byte[] scratch;
+    private final byte[] handshakeOut = new byte[WireGuardSpec.INITIATION_BYTES];
+    private final ByteBuffer tunRead;
+    private final ByteBuffer tunWrite;
+    private final byte[][] staged;
+    private final int[] stagedLength;
+    private int stagedHead;
+    private int stagedCount;
+
+    private Channel udp;
+    private TunDevice tun;
+    private ByteBufAllocator alloc;
+    private InetSocketAddress endpoint;
+    private boolean pendingFlush;
+    private long lastSendNanos;
+    private long handshakeWindowStartNanos;
+    private int handshakesInWindow;
+    private long underLoadUntilNanos;
+    private boolean underLoad;
+
+    public PeerSession(WorkerConfig config, byte[] privateKey, byte[] peerPublicKey, byte[] presharedKey,
+                       CountersFile counters) {
+        this.config = config;
+        this.counters = counters;
+        this.allowedIps = new AllowedIps(config.allowedIps());
+        SecureRandom random = new SecureRandom();
+        this.handshake = new NoiseHandshake(privateKey, peerPublicKey, presharedKey, random, InstantSource.system(),
+                keypairs::isLocalIndexInUse);
+        this.cookieChecker = new CookieChecker(WireGuardKeys.publicFromPrivate(privateKey), random);
+        this.cookieGenerator = new CookieGenerator(peerPublicKey);
+        this.timers = new Timers(random, config.keepaliveIntervalNanos() >= 1_000_000_000L
+                && config.keepaliveIntervalNanos() % 1_000_000_000L == 0 ? config.keepaliveIntervalNanos() : 0);
+        this.livenessKeepaliveNanos = config.keepaliveIntervalNanos();
+        int packetRoom = HEADROOM + config.mtuBytes() + WireGuardSpec.PADDING_MULTIPLE + WireGuardSpec.TAG_BYTES;
+        this.scratch = new byte[Math.max(packetRoom, MAX_DATAGRAM)];
+        this.tunRead = ByteBuffer.allocateDirect(config.mtuBytes() + 64);
+        this.tunWrite = ByteBuffer.allocateDirect(Math.max(packetRoom, MAX_DATAGRAM));
+        this.staged = new byte[STAGED_CAPACITY][config.mtuBytes()];
+        this.stagedLength = new int[STAGED_CAPACITY];
+        config.endpoint().ifPresent(this::setEndpoint);
+    }
+
+    /** Called once on the loop thread when the socket is bound. */
+    void attach(Channel udp, TunDevice tun) {
+        this.udp = udp;
+        this.tun = tun;
+        this.alloc = udp.alloc();
+        if (endpoint != null) {
+            startHandshake(System.nanoTime(), false);
+        }
+    }
+
+    // ------------------------------------------------------------------ send side (TUN → UDP)
+
+    /** Reads one packet from the TUN and sends it on. False when the TUN had nothing to read. */
+    boolean onTunReadable() {
+        int n;
+        try {
+            n = tun.fd().read(tunRead, 0, tunRead.capacity());
+        } catch (IOException e) {
+            LOG.warn("TUN read failed: {}", e.getMessage());
+            return false;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        if (n > config.mtuBytes()) {
+            counters.increment(Counter.DROP_TOO_BIG);
+            return true;
+        }
+        tunRead.get(0, scratch, HEADROOM, n);
+        if (!allowedIps.allowsPacketAddress(scratch, HEADROOM, n, false)) {
+            counters.increment(Counter.DROP_DISALLOWED_DESTINATION);
+            return true;
+        }
+        sendData(scratch, n, System.nanoTime());
+        return true;
+    }
+
+    /** Seals scratch[HEADROOM, +length) and sends it, or stages it while there is no session. */
+    private void sendData(byte[] buf, int length, long now) {
+        Keypair current = keypairs.current();
+        if (current == null || !current.canSend(now) || endpoint == null) {
+            if (endpoint == null) {
+                counters.increment(Counter.DROP_NO_ENDPOINT);
+                return;
+            }
+            stage(buf, HEADROOM, length);
+            startHandshake(now, false);
+            return;
+        }
+        int sealed = cipher.seal(current, buf, HEADROOM, length, config.mtuBytes());
+        if (sealed < 0) {
+            stage(buf, HEADROOM, length);
+            startHandshake(now, false);
+            return;
+        }
+        transmit(buf, sealed, now);
+        counters.add(Counter.TX_BYTES, length);
+        counters.increment(Counter.TX_PACKETS);
+        if (length > 0) {
+            timers.dataSent(now);
+        } else {
+            counters.increment(Counter.KEEPALIVES_SENT);
+        }
+        if (timers.rekeyDueOnSend(current, now)) {
+            startHandshake(now, false);
+        }
+    }
+
+    private void transmit(byte[] buf, int length, long now) {
+        ByteBuf out = alloc.directBuffer(length);
+        out.writeBytes(buf, 0, length);
+        udp.write(new DatagramPacket(out, endpoint), udp.voidPromise());
+        pendingFlush = true;
+        counters.add(Counter.TX_UDP_BYTES, length);
+        timers.anyAuthenticatedPacketTraversal(now);
+        timers.anyAuthenticatedPacketSent();
+        lastSendNanos = now;
+        counters.set(Counter.LAST_SEND_MONOTONIC_NANOS, now);
+    }
+
+    private void sendHandshakeMessage(byte[] buf, int length) {
+        ByteBuf out = alloc.directBuffer(length);
+        out.writeBytes(buf, 0, length);
+        udp.write(new DatagramPacket(out, endpoint), udp.voidPromise());
+        pendingFlush = true;
+        counters.add(Counter.TX_UDP_BYTES, length);
+    }
+
+    void flush() {
+        if (pendingFlush) {
+            pendingFlush = false;
+            udp.flush();
+        }
+    }
+
+    private void sendKeepalive(long now) {
+        if (stagedCount > 0) {
+            sendStaged(now);
+            return;
+        }
+        sendData(scratch, 0, now);
+    }
+
+    private void stage(byte[] buf, int offset, int length) {
+        if (stagedCount == STAGED_CAPACITY) {
+            // wireguard-go drops the oldest: the newest packets are the ones a sender still cares about
+            stagedHead = (stagedHead + 1) % STAGED_CAPACITY;
+            stagedCount--;
+            counters.increment(Counter.DROP_NO_SESSION);
+        }
+        int slot = (stagedHead + stagedCount) % STAGED_CAPACITY;
+        System.arraycopy(buf, offset, staged[slot], 0, length);
+        stagedLength[slot] = length;
+        stagedCount++;
+        counters.set(Counter.STAGED_PACKETS, stagedCount);
+    }
+
+    private void sendStaged(long now) {
+        Keypair current = keypairs.current();
+        while (stagedCount > 0 && current != null && current.canSend(now)) {
+            int slot = stagedHead;
+            int length = stagedLength[slot];
+            stagedHead = (stagedHead + 1) % STAGED_CAPACITY;
+            stagedCount--;
+            System.arraycopy(staged[slot], 0, scratch, HEADROOM, length);
+            sendData(scratch, length, now);
+        }
+        counters.set(Counter.STAGED_PACKETS, stagedCount);
+        flush();
+    }
+
+    private void dropStaged() {
+        counters.add(Counter.DROP_NO_SESSION, stagedCount);
+        stagedCount = 0;
+        stagedHead = 0;
+        counters.set(Counter.STAGED_PACKETS, 0);
+    }
+
+    private void startHandshake(long now, boolean isRetry) {
+        if (endpoint == null || !timers.beginHandshakeInitiation(now, isRetry)) {
+            return;
+        }
+        int n = handshake.createInitiation(handshakeOut, 0);
+        cookieGenerator.addMacs(handshakeOut, 0, n, now);
+        timers.anyAuthenticatedPacketTraversal(now);
+        timers.anyAuthenticatedPacketSent();
+        sendHandshakeMessage(handshakeOut, n);
+        timers.handshakeInitiated(now);
+        counters.increment(Counter.HANDSHAKE_INITIATIONS_SENT);
+        flush();
+    }
+
+    // ------------------------------------------------------------------ receive side (UDP → TUN)
+
+    /** One datagram from the socket; the caller releases it afterwards. */
+    void onDatagram(ByteBuf content, InetSocketAddress sender) {
+        int length = content.readableBytes();
+        counters.add(Counter.RX_UDP_BYTES, length);
+        if (length > scratch.length || length >= MAX_DATAGRAM) {
+            counters.increment(Counter.DROP_BAD_LENGTH);
+            return;
+        }
+        content.getBytes(content.readerIndex(), scratch, 0, length);
+        long now = System.nanoTime();
+        int type = Messages.typeOf(scratch, 0, length);
+        switch (type) {
+            case WireGuardSpec.MESSAGE_TRANSPORT -> receiveTransport(length, sender, now);
+            case WireGuardSpec.MESSAGE_INITIATION -> receiveInitiation(length, sender, now);
+            case WireGuardSpec.MESSAGE_RESPONSE -> receiveResponse(length, sender, now);
+            case WireGuardSpec.MESSAGE_COOKIE_REPLY -> receiveCookieReply(length, now);
+            default -> drop(DropReason.ofCode(type));
+        }
+    }
+
+    private void receiveTransport(int length, InetSocketAddress sender, long now) {
+        if (length < WireGuardSpec.KEEPALIVE_BYTES) {
+            counters.increment(Counter.DROP_BAD_LENGTH);
+            return;
+        }
+        Keypair keypair = keypairs.forLocalIndex(TransportHeader.receiverIndex(scratch, 0));
+        if (keypair == null) {
+            counters.increment(Counter.DROP_UNKNOWN_RECEIVER_INDEX);
+            return;
+        }
+        int plaintext = cipher.open(keypair, scratch, 0, length, now);
+        if (plaintext < 0) {
+            drop(DropReason.ofCode(plaintext));
+            return;
+        }
+        // authenticated from here on
+        roam(sender);
+        markReceived(now);
+        counters.increment(Counter.RX_PACKETS);
+        timers.anyAuthenticatedPacketTraversal(now);
+        timers.anyAuthenticatedPacketReceived();
+        if (keypairs.confirm(keypair)) {
+            timers.handshakeComplete();
+            handshakeCompleted(now, false);
+            sendStaged(now);
+        }
+        if (timers.rekeyDueOnReceive(keypairs.current(), now)) {
+            startHandshake(now, false);
+        }
+        if (plaintext == 0) {
+            counters.increment(Counter.KEEPALIVES_RECEIVED);
+            return;
+        }
+        int ipLength = ipPacketLength(scratch, HEADROOM, plaintext);
+        if (ipLength <= 0) {
+            counters.increment(Counter.DROP_NOT_IP);
+            return;
+        }
+        if (!allowedIps.allowsPacketAddress(scratch, HEADROOM, ipLength, true)) {
+            counters.increment(Counter.DROP_DISALLOWED_SOURCE);
+            return;
+        }
+        timers.dataReceived(now);
+        tunWrite.put(0, scratch, HEADROOM, ipLength);
+        try {
+            tun.fd().write(tunWrite, 0, ipLength);
+            counters.add(Counter.RX_BYTES, ipLength);
+        } catch (IOException e) {
+            counters.increment(Counter.DROP_TUN_WRITE_FAILED);
+        }
+    }
+
+    /** The IP packet's own length (the plaintext is padded), or 0 if it is not a sane IP packet. */
+    static int ipPacketLength(byte[] buf, int off, int available) {
+        int version = (buf[off] & 0xff) >>> 4;
+        int length;
+        if (version == 4 && available >= 20) {
+            length = (buf[off + 2] & 0xff) << 8 | (buf[off + 3] & 0xff);
+            if (length < 20) {
+                return 0;
+            }
+        } else if (version == 6 && available >= 40) {
+            length = 40 + ((buf[off + 4] & 0xff) << 8 | (buf[off + 5] & 0xff));
+        } else {
+            return 0;
+        }
+        return length <= available ? length : 0;
+    }
+
+    private void receiveInitiation(int length, InetSocketAddress sender, long now) {
+        if (!admitHandshakeMessage(length, sender, now)) {
+            return;
+        }
+        DropReason refused = handshake.consumeInitiation(scratch, 0, length, now);
+        if (refused != null) {
+            drop(refused);
+            return;
+        }
+        counters.increment(Counter.HANDSHAKE_INITIATIONS_RECEIVED);
+        roam(sender);
+        markReceived(now);
+        timers.anyAuthenticatedPacketTraversal(now);
+        timers.anyAuthenticatedPacketReceived();
+        int n = handshake.createResponse(handshakeOut, 0);
+        keypairs.install(handshake.deriveKeypair(now));
+        timers.sessionDerived(now);
+        cookieGenerator.addMacs(handshakeOut, 0, n, now);
+        timers.anyAuthenticatedPacketTraversal(now);
+        timers.anyAuthenticatedPacketSent();
+        sendHandshakeMessage(handshakeOut, n);
+        counters.increment(Counter.HANDSHAKE_RESPONSES_SENT);
+        counters.set(Counter.HANDSHAKE_ROLE, 2);
+        flush();
+    }
+
+    private void receiveResponse(int length, InetSocketAddress sender, long now) {
+        if (!admitHandshakeMessage(length, sender, now)) {
+            return;
+        }
+        DropReason refused = handshake.consumeResponse(scratch, 0, length);
+        if (refused != null) {
+            drop(refused);
+            return;
+        }
+        counters.increment(Counter.HANDSHAKE_RESPONSES_RECEIVED);
+        roam(sender);
+        keypairs.install(handshake.deriveKeypair(now));
+        timers.anyAuthenticatedPacketTraversal(now);
+        timers.anyAuthenticatedPacketReceived();
+        timers.handshakeComplete();
+        timers.sessionDerived(now);
+        markReceived(now);
+        handshakeCompleted(now, true);
+        // the responder only trusts the new keypair once data arrives on it: send something now
+        sendKeepalive(now);
+        flush();
+    }
+
+    private void receiveCookieReply(int length, long now) {
+        DropReason malformed = CookieReply.check(scratch, 0, length);
+        if (malformed != null) {
+            drop(malformed);
+            return;
+        }
+        int receiver = new CookieReply().wrap(scratch, 0).receiverIndex();
+        if (!handshake.hasLocalIndex() || handshake.localIndex() != receiver) {
+            counters.increment(Counter.DROP_UNKNOWN_RECEIVER_INDEX);
+            return;
+        }
+        DropReason refused = cookieGenerator.consumeReply(scratch, 0, length, now);
+        if (refused != null) {
+            drop(refused);
+            return;
+        }
+        counters.increment(Counter.COOKIE_REPLIES_RECEIVED);
+    }
+
+    /**
+     * mac1 always; under load mac2 too, answering a message without a valid mac2 with a cookie reply
+     * instead of spending three Diffie-Hellman operations on it.
+     */
+    private boolean admitHandshakeMessage(int length, InetSocketAddress sender, long now) {
+        int expected = Messages.typeOf(scratch, 0, length) == WireGuardSpec.MESSAGE_INITIATION
+                ? WireGuardSpec.INITIATION_BYTES : WireGuardSpec.RESPONSE_BYTES;
+        if (length != expected) {
+            counters.increment(Counter.DROP_BAD_LENGTH);
+            return false;
+        }
+        if (!cookieChecker.checkMac1(scratch, 0, length)) {
+            counters.increment(Counter.DROP_BAD_MAC1);
+            return false;
+        }
+        if (isUnderLoad(now)) {
+            byte[] address = sender.getAddress().getAddress();
+            if (!cookieChecker.checkMac2(scratch, 0, length, address, sender.getPort(), now)) {
+                int n = cookieChecker.createReply(scratch, 0, length, address, sender.getPort(), now, handshakeOut, 0);
+                ByteBuf out = alloc.directBuffer(n);
+                out.writeBytes(handshakeOut, 0, n);
+                udp.writeAndFlush(new DatagramPacket(out, sender), udp.voidPromise());
+                counters.increment(Counter.COOKIE_REPLIES_SENT);
+                counters.increment(Counter.DROP_UNDER_LOAD);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isUnderLoad(long now) {
+        if (now - handshakeWindowStartNanos >= 1_000_000_000L) {
+            handshakeWindowStartNanos = now;
+            handshakesInWindow = 0;
+        }
+        handshakesInWindow++;
+        if (handshakesInWindow > UNDER_LOAD_HANDSHAKES_PER_SECOND) {
+            underLoadUntilNanos = now + UNDER_LOAD_HOLD_NANOS;
+            underLoad = true;
+        }
+        if (underLoad && now - underLoadUntilNanos >= 0) {
+            underLoad = false;
+        }
+        return underLoad;
+    }
+
+    private void handshakeCompleted(long now, boolean initiator) {
+        counters.increment(Counter.HANDSHAKES_COMPLETED);
+        counters.set(Counter.LAST_HANDSHAKE_EPOCH_MILLIS, System.currentTimeMillis());
+        counters.set(Counter.HANDSHAKE_ROLE, initiator ? 1 : 2);
+        counters.set(Counter.SESSION_ESTABLISHED, 1);
+        LOG.debug("session established as {}", initiator ? "initiator" : "responder");
+    }
+
+    /** Liveness: the time of the last authenticated packet, read by the supervisor. */
+    private void markReceived(long now) {
+        counters.set(Counter.LAST_RECEIVE_MONOTONIC_NANOS, now);
+    }
+
+    private void roam(InetSocketAddress sender) {
+        if (!sender.equals(endpoint)) {
+            setEndpoint(sender);
+        }
+    }
+
+    private void setEndpoint(InetSocketAddress address) {
+        endpoint = address;
+        byte[] raw = address.getAddress().getAddress();
+        byte[] v6 = new byte[16];
+        if (raw.length == 4) {
+            v6[10] = (byte) 0xff;
+            v6[11] = (byte) 0xff;
+            System.arraycopy(raw, 0, v6, 12, 4);
+        } else {
+            System.arraycopy(raw, 0, v6, 0, 16);
+        }
+        long seq = counters.get(Counter.ENDPOINT_SEQUENCE);
+        counters.set(Counter.ENDPOINT_SEQUENCE, seq + 1);
+        counters.set(Counter.ENDPOINT_ADDRESS_HIGH, AllowedIps.readLong(v6, 0));
+        counters.set(Counter.ENDPOINT_ADDRESS_LOW, AllowedIps.readLong(v6, 8));
+        counters.set(Counter.ENDPOINT_PORT, address.getPort());
+        counters.set(Counter.ENDPOINT_SEQUENCE, seq + 2);
+    }
+
+    private void drop(DropReason reason) {
+        counters.increment(switch (reason) {
+            case BAD_LENGTH -> Counter.DROP_BAD_LENGTH;
+            case UNKNOWN_MESSAGE_TYPE -> Counter.DROP_BAD_TYPE;
+            case BAD_MAC1 -> Counter.DROP_BAD_MAC1;
+            case BAD_MAC2 -> Counter.DROP_BAD_MAC2;
+            case DECRYPT_FAILED -> Counter.DROP_DECRYPT_FAILED;
+            case UNKNOWN_PEER -> Counter.DROP_UNKNOWN_PEER;
+            case STALE_TIMESTAMP -> Counter.DROP_STALE_TIMESTAMP;
+            case RATE_LIMITED -> Counter.DROP_RATE_LIMITED;
+            case BAD_PUBLIC_KEY -> Counter.DROP_HANDSHAKE_FAILED;
+            case UNKNOWN_RECEIVER_INDEX -> Counter.DROP_UNKNOWN_RECEIVER_INDEX;
+            case REPLAYED_COUNTER -> Counter.DROP_REPLAYED_COUNTER;
+            case EXPIRED_KEYPAIR -> Counter.DROP_KEYPAIR_EXPIRED;
+            case BAD_COOKIE_REPLY -> Counter.DROP_BAD_COOKIE_REPLY;
+            case SEND_COUNTER_EXHAUSTED -> Counter.DROP_NO_SESSION;
+        });
+    }
+
+    // ------------------------------------------------------------------ timers and control
+
+    void onTick(long now) {
+        int due = timers.poll(now);
+        if ((due & Timers.RETRANSMIT_HANDSHAKE) != 0) {
+            startHandshake(now, true);
+        }
+        if ((due & Timers.HANDSHAKE_GAVE_UP) != 0) {
+            dropStaged();
+        }
+        if ((due & (Timers.SEND_KEEPALIVE | Timers.PERSISTENT_KEEPALIVE)) != 0) {
+            sendKeepalive(now);
+        }
+        if ((due & Timers.NEW_HANDSHAKE) != 0) {
+            startHandshake(now, false);
+        }
+        if ((due & Timers.ZERO_KEY_MATERIAL) != 0) {
+            keypairs.clear();
+            handshake.clear();
+            dropStaged();
+        }
+        keypairs.removeExpired(now);
+        Keypair current = keypairs.current();
+        boolean established = current != null && current.canSend(now);
+        counters.set(Counter.SESSION_ESTABLISHED, established ? 1 : 0);
+        if (established && livenessKeepaliveNanos > 0 && now - lastSendNanos >= livenessKeepaliveNanos) {
+            sendKeepalive(now);
+        }
+        flush();
+    }
+
+    void onControl(ControlCommand command, long now) {
+        switch (command) {
+            case REKEY -> {
+                counters.increment(Counter.REKEYS_FORCED);
+                // like any fresh attempt, at most one initiation per REKEY_TIMEOUT
+                startHandshake(now, false);
+            }
+            case KEEPALIVE -> sendKeepalive(now);
+            case NONE -> {
+            }
+        }
+        flush();
+    }
+}

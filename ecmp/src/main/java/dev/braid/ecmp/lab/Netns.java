@@ -213,7 +213,7 @@ public final class Netns implements AutoCloseable {
         b.ip("link", "set", bIf, "up");
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -178,7 +178,17 @@ public final class Timers {
         return actions;
     }
 
-    /** The earliest time a timer is due, or {@link Long#MAX_VALUE} when none is armed. */
+    /** Whether any timer is armed; if not, {@link #nextDeadlineNanos} has no meaning. */
+    public boolean hasPendingTimer() {
+        for (Deadline d : allDeadlines) {
+            if (d.pending) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The earliest time a timer is due, or {@link Long#MAX_VALUE} when none is armed (see {@link #hasPendingTimer}). */
     public long nextDeadlineNanos() {
         long next = Long.MAX_VALUE;
         boolean any = false;

@@ -27,6 +27,8 @@ final class LinuxAffinity {
 
         /** cpu_set_t is an array of unsigned long; on 64-bit Linux that is Java's long. */
         int sched_getaffinity(int pid, NativeLong cpuSetSizeBytes, long[] mask) throws LastErrorException;
+
+        int sched_setaffinity(int pid, NativeLong cpuSetSizeBytes, long[] mask) throws LastErrorException;
     }
 
     private LinuxAffinity() {
@@ -52,6 +54,38 @@ final class LinuxAffinity {
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Confines every thread of this process to {@code cpus} (threads started later inherit the
+     * mask of the thread that starts them). Returns how many threads were moved; a thread that
+     * exits meanwhile is skipped. Used by the supervisor to keep itself and its JVM helper threads
+     * on the housekeeping CPU, off the workers' cores.
+     */
+    static int confineProcess(java.util.Set<Integer> cpus) {
+        long[] mask = new long[FIRST_MASK_LONGS];
+        for (int cpu : cpus) {
+            mask[cpu / Long.SIZE] |= 1L << (cpu % Long.SIZE);
+        }
+        CLibrary libc = Native.load("c", CLibrary.class);
+        int moved = 0;
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            throw new IllegalStateException("/proc/self/task is not readable: cannot set the process's CPU affinity");
+        }
+        for (java.io.File task : tasks) {
+            try {
+                libc.sched_setaffinity(Integer.parseInt(task.getName()), new NativeLong((long) mask.length * Long.BYTES), mask);
+                moved++;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != 3) { // ESRCH: the thread ended meanwhile
+                    throw new IllegalStateException("sched_setaffinity to CPUs " + cpus + " failed: errno " + e.getErrorCode());
+                }
+            } catch (NumberFormatException ignored) {
+                // not a task directory
+            }
+        }
+        return moved;
     }
 
     static SortedSet<Integer> cpusOf(long[] mask) {

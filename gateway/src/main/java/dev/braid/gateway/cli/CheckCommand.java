@@ -58,22 +58,11 @@ public final class CheckCommand implements CliCommand {
             return USAGE;
         }
         Path file = Path.of(args.getFirst());
-        SitePlan plan;
-        try {
-            SiteConfig config = SiteConfigLoader.load(file);
-            plan = planner.get().plan(config);
-        } catch (ConfigException e) {
-            for (ConfigError error : e.errors()) {
-                err.println(error);
-            }
-            int count = e.errors().size();
-            err.println("braid check: " + count + (count == 1 ? " problem" : " problems") + " in " + file + "; nothing was changed");
-            return USAGE;
-        } catch (RuntimeException e) {
-            // the CPU topology could not be read: not the config's fault, so not status 2
-            err.println("braid check: cannot plan the workers' CPUs on this machine: " + e.getMessage());
-            return FAILED;
+        SitePlanLoading.Outcome loaded = SitePlanLoading.load(file, planner.get(), err, name());
+        if (loaded.plan() == null) {
+            return loaded.exitStatus();
         }
+        SitePlan plan = loaded.plan();
         out.print(render(plan, file));
         return OK;
     }

@@ -1,0 +1,86 @@
+package dev.braid.gateway.supervisor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.Collectors;
+
+import dev.braid.gateway.config.Cidr;
+import dev.braid.gateway.plan.SitePlan;
+import dev.braid.gateway.plan.WorkerPlan;
+
+/**
+ * The command line of worker i: the same JDK and class path as the supervisor, JVM options for a
+ * single-threaded data plane, and `taskset` so that the JVM's own helper threads (JIT, GC, signal
+ * dispatch) live on the housekeeping CPU while the loop thread pins itself to its worker CPU.
+ * Without a spare CPU the whole process is confined to its worker CPU.
+ */
+final class WorkerLaunch {
+    /**
+     * Small fixed heap (the data path allocates little and keeps less), the serial collector (one
+     * thread, short young pauses, nothing running beside the loop), no perf-data mmap writes, and
+     * Netty's pools sized for one thread instead of two per CPU.
+     */
+    static final List<String> JVM_OPTIONS = List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow",
+            "-XX:+UseSerialGC",
+            "-Xms96m", "-Xmx96m", "-Xmn64m",
+            "-XX:CICompilerCount=2",
+            "-XX:-UsePerfData",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-Dio.netty.allocator.numDirectArenas=1",
+            "-Dio.netty.allocator.numHeapArenas=1",
+            "-Dio.netty.eventLoopThreads=1",
+            "-Dorg.slf4j.simpleLogger.showDateTime=true",
+            "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
+
+    private WorkerLaunch() {
+    }
+
+    static Path countersFile(SitePlan plan, WorkerPlan worker) {
+        return plan.stateDir().resolve("worker-" + worker.index() + ".counters");
+    }
+
+    static List<String> command(SitePlan plan, WorkerPlan worker, int keepaliveIntervalMs) {
+        List<String> cmd = new ArrayList<>();
+        OptionalInt housekeeping = plan.housekeepingCpu();
+        cmd.addAll(List.of("taskset", "-c", Integer.toString(housekeeping.orElse(worker.cpu()))));
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.braid.instance.worker.WorkerMain"));
+        cmd.addAll(workerFlags(plan, worker, keepaliveIntervalMs));
+        return cmd;
+    }
+
+    static List<String> workerFlags(SitePlan plan, WorkerPlan worker, int keepaliveIntervalMs) {
+        List<String> allowed = new ArrayList<>();
+        allowed.add(hostPrefix(worker.peerLinkAddress()));
+        for (Cidr prefix : plan.routedPrefixes()) {
+            allowed.add(prefix.toString());
+        }
+        String endpointHost = plan.peerEndpointHost();
+        if (endpointHost.contains(":") && !endpointHost.startsWith("[")) {
+            endpointHost = "[" + endpointHost + "]";
+        }
+        List<String> flags = new ArrayList<>(List.of(
+                "--tun", worker.tunName(),
+                "--listen-port", Integer.toString(worker.listenPort()),
+                "--private-key", plan.config().privateKeyFile().toString(),
+                "--peer-public-key", plan.peerPublicKey().base64(),
+                "--endpoint", endpointHost + ":" + worker.peerPort(),
+                "--allowed-ips", allowed.stream().collect(Collectors.joining(",")),
+                "--keepalive-interval-ms", Integer.toString(keepaliveIntervalMs),
+                "--cpu", Integer.toString(worker.cpu()),
+                "--counters", countersFile(plan, worker).toString(),
+                "--mtu", Integer.toString(plan.tunnelMtuBytes()),
+                "--supervised"));
+        plan.config().peer().presharedKeyFile().ifPresent(psk -> flags.addAll(List.of("--preshared-key", psk.toString())));
+        return flags;
+    }
+
+    private static String hostPrefix(Cidr address) {
+        return address.addressText() + (address.isIpv4() ? "/32" : "/128");
+    }
+}

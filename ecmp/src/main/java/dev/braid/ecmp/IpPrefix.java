@@ -85,9 +85,13 @@ public record IpPrefix(InetAddress address, int prefixLength) implements Compara
         return byBytes(bytes);
     }
 
+    /**
+     * 4 bytes give an Inet4Address, 16 an Inet6Address — also for IPv4-mapped ones, which
+     * InetAddress.getByAddress would silently turn into IPv4.
+     */
     static InetAddress byBytes(byte[] bytes) {
         try {
-            return InetAddress.getByAddress(bytes);
+            return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("address must be 4 or 16 bytes, got " + bytes.length, e);
         }

@@ -3,8 +3,6 @@ package dev.braid.ecmp;
 import static dev.braid.ecmp.Rtnl.*;
 
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,8 +17,8 @@ import java.util.stream.Collectors;
 /**
  * Braid's way into the kernel's routing configuration: one NETLINK_ROUTE socket and the requests
  * Braid needs (links, addresses, nexthop objects, resilient groups, routes). Each call encodes one
- * request into a preallocated send buffer ({@link RtnlRequests}), sends it, and reads replies into a
- * preallocated receive buffer ({@link RtnlReplies}) until the kernel's ack, error or end of dump.
+ * request into a preallocated send buffer ({@link RtnlRequests}), and {@link NetlinkRequester} sends
+ * it and reads the replies in place ({@link RtnlReplies}) until the kernel's ack, error or end of dump.
  * A refusal becomes a {@link NetlinkException} with errno and the kernel's own explanation.
  *
  * <p>Calls are serialised (one request in flight per socket); a handful of microseconds of JNA on
@@ -33,26 +31,20 @@ public final class Netlink implements AutoCloseable {
     /** Pass to {@link #routes(int)} for routes of every protocol. */
     public static final int ANY_PROTOCOL = -1;
 
-    private static final int SEND_BUFFER_BYTES = 64 * 1024;
-    private static final int RECEIVE_BUFFER_BYTES = 256 * 1024;
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(5);
-    private static final int MAX_DATAGRAMS_PER_REQUEST = 1_000_000;
-    private static final int DUMP_ATTEMPTS = 3;
 
     private final NetlinkSocket socket;
     private final NamespaceThread namespace; // null: the namespace the opening thread was in
     private final Sysctl sysctl;
+    private final NetlinkRequester requester;
     private final NetlinkMessageWriter writer;
-    private final ByteBuffer receiveBuffer;
-    private final NetlinkMessageReader reader = new NetlinkMessageReader();
-    private int sequence = (int) (System.nanoTime() & 0x3fff_ffff);
 
     private Netlink(NetlinkSocket socket, NamespaceThread namespace) {
         this.socket = socket;
         this.namespace = namespace;
         this.sysctl = namespace == null ? Sysctl.host() : Sysctl.on(namespace);
-        this.writer = new NetlinkMessageWriter(ByteBuffer.allocateDirect(SEND_BUFFER_BYTES).order(ByteOrder.nativeOrder()));
-        this.receiveBuffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES).order(ByteOrder.nativeOrder());
+        this.requester = new NetlinkRequester(socket);
+        this.writer = requester.writer();
     }
 
     /** Opens a socket in the calling thread's network namespace. */
@@ -315,11 +307,24 @@ public final class Netlink implements AutoCloseable {
         return "Netlink[" + namespaceName().map(n -> "netns " + n).orElse("own namespace") + "]";
     }
 
-    // ------------------------------------------------------------------ transport
+    // ------------------------------------------------------------------ helpers
 
     private int next() {
-        sequence = (sequence + 1) & 0x7fff_ffff;
-        return sequence;
+        return requester.nextSequence();
+    }
+
+    private void execute(String operation, int seq) {
+        requester.execute(operation, seq);
+    }
+
+    private boolean get(String operation, int seq, int replyType, Consumer<NetlinkMessageReader> onObject,
+                        int absentErrno) {
+        return requester.get(operation, seq, replyType, onObject, absentErrno);
+    }
+
+    private void dump(String operation, int replyType, NetlinkRequester.RequestEncoder encoder,
+                      Consumer<NetlinkMessageReader> onObject, Runnable reset) {
+        requester.dump(operation, replyType, encoder, onObject, reset);
     }
 
     private Map<Integer, String> linkNames() {
@@ -329,109 +334,6 @@ public final class Netlink implements AutoCloseable {
     private int requireLink(String name) {
         return linkIndex(name).orElseThrow(() -> new NetlinkException("find link " + name, Errno.ENODEV,
                 "no link named " + name + namespaceName().map(n -> " in netns " + n).orElse("")));
-    }
-
-    /** Sends the request in the writer and waits for its ack; an error reply becomes an exception. */
-    private void execute(String operation, int seq) {
-        send(operation);
-        awaitReplies(operation, seq, -1, null, false);
-    }
-
-    /**
-     * Sends a non-dump get; the object reply goes to {@code onObject}. Returns false when the
-     * kernel answers with {@code absentErrno} (no such object).
-     */
-    private boolean get(String operation, int seq, int replyType, Consumer<NetlinkMessageReader> onObject,
-                        int absentErrno) {
-        send(operation);
-        try {
-            awaitReplies(operation, seq, replyType, onObject, false);
-            return true;
-        } catch (NetlinkException e) {
-            if (e.errno() == absentErrno) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    interface RequestEncoder {
-        int encode(NetlinkMessageWriter writer, int seq);
-    }
-
-    /** Runs a dump; repeats it (after {@code reset}) when the kernel flags it as interrupted by a change. */
-    private void dump(String operation, int replyType, RequestEncoder encoder, Consumer<NetlinkMessageReader> onObject,
-                      Runnable reset) {
-        for (int attempt = 1; ; attempt++) {
-            int seq = next();
-            encoder.encode(writer, seq);
-            send(operation);
-            boolean interrupted = awaitReplies(operation, seq, replyType, onObject, true);
-            if (!interrupted) {
-                return;
-            }
-            if (attempt == DUMP_ATTEMPTS) {
-                throw new NetlinkException(operation, Errno.EAGAIN,
-                        "dump kept changing under us " + DUMP_ATTEMPTS + " times");
-            }
-            reset.run();
-        }
-    }
-
-    private void send(String operation) {
-        ByteBuffer message = writer.buffer();
-        socket.send(message, message.limit(), operation);
-    }
-
-    /**
-     * Reads replies of request {@code seq} until its ack, error or NLMSG_DONE. Replies to other
-     * sequence numbers (left over from a request that timed out) are skipped. Returns whether a
-     * dump was marked interrupted.
-     */
-    private boolean awaitReplies(String operation, int seq, int replyType, Consumer<NetlinkMessageReader> onObject,
-                                 boolean isDump) {
-        boolean interrupted = false;
-        boolean gotObject = false;
-        int port = socket.portId();
-        for (int datagrams = 0; datagrams < MAX_DATAGRAMS_PER_REQUEST; datagrams++) {
-            int length = socket.receive(receiveBuffer, operation);
-            reader.wrap(receiveBuffer, length);
-            while (reader.next()) {
-                if (reader.sequence() != seq || (reader.portId() != port && reader.portId() != 0)) {
-                    continue;
-                }
-                if ((reader.flags() & NLM_F_DUMP_INTR) != 0) {
-                    interrupted = true;
-                }
-                int type = reader.type();
-                if (type == NLMSG_ERROR) {
-                    RtnlReplies.Error error = RtnlReplies.error(reader);
-                    if (error.errno() != 0) {
-                        throw new NetlinkException(operation, error.errno(), error.message());
-                    }
-                    return interrupted; // ack
-                } else if (type == NLMSG_DONE) {
-                    RtnlReplies.Error error = RtnlReplies.done(reader);
-                    if (error.errno() > 0) {
-                        throw new NetlinkException(operation, error.errno(), error.message());
-                    }
-                    return interrupted;
-                } else if (type == NLMSG_OVERRUN) {
-                    throw new NetlinkException(operation, Errno.ENOBUFS, "kernel reported lost messages");
-                } else if (type == replyType && onObject != null) {
-                    onObject.accept(reader);
-                    gotObject = true;
-                    if (!isDump && (reader.flags() & NLM_F_MULTI) == 0) {
-                        return false; // a single get reply is complete in itself
-                    }
-                }
-            }
-            if (gotObject && !isDump && onObject != null) {
-                return false;
-            }
-        }
-        throw new NetlinkException(operation, Errno.EIO, "no end of reply after " + MAX_DATAGRAMS_PER_REQUEST
-                + " datagrams");
     }
 
     private static void checkLinkName(String name) {

@@ -137,7 +137,7 @@ final class NetlinkSocket implements AutoCloseable {
         } catch (LastErrorException e) {
             throw new NetlinkException("setsockopt " + name + " on netlink socket", e.getErrorCode(),
                     option == Rtnl.NETLINK_EXT_ACK || option == Rtnl.NETLINK_GET_STRICT_CHK
-                            ? "this kernel is older than Braid supports (needs Linux 5.13 or newer)" : "");
+                            ? "this kernel is older than Braid supports (Braid needs Linux 5.13 or newer)" : "");
         }
     }
 

@@ -155,7 +155,8 @@ public final class SiteRouting {
 
     /**
      * Gives a worker's TUN its address and MTU, brings it up, and creates its nexthop(s) if the TUN
-     * has carrier already. Safe to call again for the same path.
+     * has carrier already. Safe to call again for the same path. A path configured after
+     * {@link #programRoutes} joins the group at the next {@link #setLivePaths} that names it.
      */
     public PathStatus configurePath(PathSpec path) {
         checkOpen();

@@ -21,10 +21,11 @@ public record GroupUpdate(Outcome outcome, List<Integer> members, Map<Integer, S
         MEMBERS_REPLACED,
         /** The group was created or fully set again, and the routes (re)installed. */
         GROUP_SET,
-        /** Nothing usable was asked for: the group was left as it was (the caller decides policy). */
-        KEPT,
-        /** No usable path and no group in the kernel: the routes are absent until a path is live. */
-        NO_GROUP,
+        /**
+         * No usable path: every destination has an {@code unreachable} route (fail closed and fast)
+         * until a live set with a usable path puts the group routes back.
+         */
+        UNREACHABLE,
         /** Routes are not programmed yet: the live set is remembered for {@link SiteRouting#programRoutes}. */
         DEFERRED
     }

@@ -267,6 +267,13 @@ public final class Netlink implements AutoCloseable {
                 + " proto " + protocol + " (RTM_NEWROUTE)", seq);
     }
 
+    /** Creates or replaces the main-table route to {@code destination} with an `unreachable` route. */
+    public synchronized void replaceUnreachableRoute(IpPrefix destination, int protocol) {
+        int seq = next();
+        RtnlRequests.replaceUnreachableRoute(writer, seq, destination, protocol);
+        execute("replace route unreachable " + destination + " proto " + protocol + " (RTM_NEWROUTE)", seq);
+    }
+
     /** Deletes the main-table route to {@code destination} installed with {@code protocol}; ESRCH if none. */
     public synchronized void deleteRoute(IpPrefix destination, int protocol) {
         int seq = next();
@@ -274,7 +281,7 @@ public final class Netlink implements AutoCloseable {
         execute("delete route " + destination + " proto " + protocol + " (RTM_DELROUTE)", seq);
     }
 
-    /** Main-table unicast routes, IPv4 then IPv6, of {@code protocol} (or {@link #ANY_PROTOCOL}). */
+    /** Main-table unicast and unreachable routes, IPv4 then IPv6, of {@code protocol} (or {@link #ANY_PROTOCOL}). */
     public synchronized List<RouteInfo> routes(int protocol) {
         Map<Integer, String> names = linkNames();
         List<RouteInfo> out = new ArrayList<>();
@@ -284,7 +291,7 @@ public final class Netlink implements AutoCloseable {
             dump("list routes (RTM_GETROUTE dump)", RTM_NEWROUTE,
                     (w, seq) -> RtnlRequests.dumpRoutes(w, seq, family, filter), m -> {
                         RouteInfo r = RtnlReplies.route(m, names::get);
-                        if (r.table() == RT_TABLE_MAIN && r.type() == RTN_UNICAST
+                        if (r.table() == RT_TABLE_MAIN && (r.type() == RTN_UNICAST || r.type() == Rtnl.RTN_UNREACHABLE)
                                 && (protocol == ANY_PROTOCOL || r.protocol() == protocol)) {
                             part.add(r);
                         }

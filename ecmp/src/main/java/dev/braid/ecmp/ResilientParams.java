@@ -16,10 +16,12 @@ import java.util.Objects;
  *       moved too. Zero means never: a busy flow is never moved to rebalance.</li>
  * </ul>
  *
- * <p>{@link #DEFAULT} is "move only a dead path's flows": unbalanced timer 0 (never move a live
- * flow), idle timer 10 s (a returning path picks up flows that paused 10 s, which moves nothing in
- * flight), 256 buckets (each of up to 16 paths gets 16 buckets, so shares differ by at most ~6%).
- * The kernel's own defaults are 128 buckets, 120 s, 0.
+ * <p>{@link #DEFAULT}: a dead path's removal moves only its own flows (the kernel does that for any
+ * setting); a returning path first picks up buckets idle for 1 s (nothing in flight moves), and if
+ * busy flows keep the group unbalanced for 10 s, the kernel moves some of them over so the path's
+ * capacity comes back (a moved flow sees a moment of reordering, not a loss). 256 buckets: each of up
+ * to 16 paths gets 16 buckets, so shares differ by at most ~6%. The kernel's own defaults are 128
+ * buckets, 120 s, 0 (never rebalance busy flows).
  *
  * @param buckets         number of buckets, 1..65535, at least the number of members; fixed for
  *                        the life of the group (the kernel refuses to change it on replace)
@@ -28,7 +30,7 @@ import java.util.Objects;
  */
 public record ResilientParams(int buckets, Duration idleTimer, Duration unbalancedTimer) {
     public static final ResilientParams DEFAULT =
-            new ResilientParams(256, Duration.ofSeconds(10), Duration.ZERO);
+            new ResilientParams(256, Duration.ofSeconds(1), Duration.ofSeconds(10));
 
     private static final long MAX_CLOCK_T = 0xffff_ffffL;
 

@@ -37,9 +37,13 @@ public record RouteInfo(IpPrefix destination, int table, int protocol, int type,
         paths = List.copyOf(paths);
     }
 
+    public boolean isUnreachable() {
+        return type == Rtnl.RTN_UNREACHABLE;
+    }
+
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(destination.toString());
+        StringBuilder sb = new StringBuilder(isUnreachable() ? "unreachable " : "").append(destination);
         if (nexthopId != 0) {
             sb.append(" nhid ").append(nexthopId);
         }

@@ -74,6 +74,7 @@ final class Rtnl {
 
     // <linux/rtnetlink.h> struct rtmsg values
     static final int RTN_UNICAST = 1;
+    static final int RTN_UNREACHABLE = 7;
     static final int RT_SCOPE_UNIVERSE = 0;
     static final int RT_SCOPE_LINK = 253;
     static final int RT_SCOPE_HOST = 254;

@@ -129,6 +129,17 @@ final class RtnlRequests {
         return w.finish();
     }
 
+    /** An `unreachable` route: the kernel answers senders with ICMP unreachable (EHOSTUNREACH locally). */
+    static int replaceUnreachableRoute(NetlinkMessageWriter w, int seq, IpPrefix destination, int protocol) {
+        w.begin(RTM_NEWROUTE, CREATE_OR_REPLACE, seq)
+                .rtmsg(family(destination), destination.prefixLength(), RT_TABLE_MAIN, protocol,
+                        RT_SCOPE_UNIVERSE, RTN_UNREACHABLE);
+        if (destination.prefixLength() > 0) {
+            w.address(RTA_DST, destination.address());
+        }
+        return w.finish();
+    }
+
     /** Matches on destination, table and protocol: a route of another protocol is left alone. */
     static int deleteRoute(NetlinkMessageWriter w, int seq, IpPrefix destination, int protocol) {
         w.begin(RTM_DELROUTE, ACKED, seq).rtmsg(family(destination), destination.prefixLength(), RT_TABLE_MAIN,

@@ -53,6 +53,7 @@ public final class SiteRouting {
     private final NexthopKeeper keeper;
     private RoutingSpec routing;
     private Set<Integer> requestedLive; // null: every configured path
+    private boolean routesUnreachable;
     private boolean closed;
 
     private SiteRouting(Netlink netlink, Sysctl sysctl, ChangeJournal journal, FileChannel lockChannel,
@@ -210,7 +211,9 @@ public final class SiteRouting {
      * Makes {@code nexthopIds} the group's members: withdraws paths not listed, restores listed
      * ones. Usually one netlink request per family; recreates nexthops, the group and the routes
      * when the kernel removed them (a TUN lost carrier). Ids whose TUN has no carrier are left out
-     * and reported. An empty set (or one with nothing usable) leaves the group as it is.
+     * and reported. An empty set (or one with nothing usable) makes every destination's route
+     * {@code unreachable}: senders get ICMP unreachable at once, and nothing for the remote site can
+     * leak, unencrypted, out of a less specific route; the next live set puts the routes back.
      */
     public GroupUpdate setLivePaths(Set<Integer> nexthopIds) {
         checkOpen();
@@ -227,7 +230,10 @@ public final class SiteRouting {
                     System.nanoTime() - start, "routes not programmed yet; live paths " + requestedLive + " remembered");
         }
         if (requestedLive.isEmpty()) {
-            return kept(start, Map.of(), "no live path requested");
+            return unreachable(start, Map.of(), "no live path");
+        }
+        if (routesUnreachable) {
+            return reconcile(requestedLive, true, start);
         }
         List<Integer> members = List.copyOf(requestedLive);
         try {
@@ -262,12 +268,8 @@ public final class SiteRouting {
             }
         }
         int group = routing.groupId();
-        boolean groupPresent = snapshot.nexthops().containsKey(group);
         if (members.isEmpty()) {
-            return groupPresent ? kept(start, skipped, "no requested path is usable " + skipped)
-                    : new GroupUpdate(GroupUpdate.Outcome.NO_GROUP, List.of(), skipped, List.of(),
-                    System.nanoTime() - start, "no usable path " + skipped + ": group " + group
-                    + " absent, routes withdrawn until a path is live");
+            return unreachable(start, skipped, "no usable path " + skipped);
         }
         boolean fresh = keeper.setGroup(group, members, routing.params(), snapshot);
         if (ipv6) {
@@ -275,7 +277,8 @@ public final class SiteRouting {
                     routing.params(), snapshot);
         }
         List<IpPrefix> installed = new ArrayList<>();
-        if (installRoutes || fresh) {
+        if (installRoutes || fresh || routesUnreachable) {
+            routesUnreachable = false;
             InetAddress src = routing.preferredSource();
             for (IpPrefix d : routing.destinations()) {
                 journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID));
@@ -290,10 +293,19 @@ public final class SiteRouting {
                         + (installed.isEmpty() ? "" : ", routes " + installed));
     }
 
-    private GroupUpdate kept(long start, Map<Integer, String> skipped, String why) {
-        List<Integer> current = netlink.nexthop(routing.groupId()).map(NexthopInfo::memberIds).orElse(List.of());
-        return new GroupUpdate(GroupUpdate.Outcome.KEPT, current, skipped, List.of(), System.nanoTime() - start,
-                why + ": group " + routing.groupId() + " left as it is " + current);
+    private GroupUpdate unreachable(long start, Map<Integer, String> skipped, String why) {
+        for (IpPrefix d : routing.destinations()) {
+            journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID));
+            netlink.replaceUnreachableRoute(d, Netlink.RTPROT_BRAID);
+        }
+        routesUnreachable = true;
+        return new GroupUpdate(GroupUpdate.Outcome.UNREACHABLE, List.of(), skipped, routing.destinations(),
+                System.nanoTime() - start, why + ": routes to " + routing.destinations() + " are unreachable until a path is live");
+    }
+
+    /** True while the destinations have unreachable routes because no path is live. */
+    public boolean routesUnreachable() {
+        return routesUnreachable;
     }
 
     /** Sets {@link #SYSCTLS}, journaling each old value first; keys this kernel lacks are skipped. */

@@ -129,10 +129,17 @@ class SiteRoutingNetnsTest {
             assertTrue(joined.routesInstalled().isEmpty(), "the group stayed, so did the routes");
             assertEquals(List.of(1, 2, 3), IpCli.groupMembers(ns, GROUP));
 
-            GroupUpdate kept = site.setLivePaths(Set.of());
-            assertEquals(GroupUpdate.Outcome.KEPT, kept.outcome());
-            assertEquals(List.of(1, 2, 3), kept.members());
-            assertEquals(List.of(1, 2, 3), IpCli.groupMembers(ns, GROUP));
+            // no live path: the routes fail closed (unreachable), the group stays for the way back
+            GroupUpdate none = site.setLivePaths(Set.of());
+            assertEquals(GroupUpdate.Outcome.UNREACHABLE, none.outcome());
+            assertTrue(site.routesUnreachable());
+            assertTrue(nl.routes(Netlink.RTPROT_BRAID).stream().allMatch(r -> r.type() == 7), nl.routes(Netlink.RTPROT_BRAID).toString());
+            assertEquals(3, nl.routes(Netlink.RTPROT_BRAID).size());
+            GroupUpdate again = site.setLivePaths(Set.of(1, 2, 3));
+            assertEquals(GroupUpdate.Outcome.GROUP_SET, again.outcome());
+            assertEquals(REMOTE, again.routesInstalled());
+            assertTrue(nl.routes(Netlink.RTPROT_BRAID).stream().allMatch(r -> r.nexthopId() == GROUP
+                    || r.nexthopId() == SiteRouting.ipv6TwinId(GROUP)), nl.routes(Netlink.RTPROT_BRAID).toString());
 
             List<SysctlChange> sysctls = site.applySysctls();
             System.out.println("sysctls: " + sysctls);
@@ -147,9 +154,9 @@ class SiteRoutingNetnsTest {
             workers.detach("t1");
             workers.detach("t2");
             assertTrue(waitUntil(Duration.ofSeconds(5), () -> nl.nexthops().isEmpty()), nl.nexthops().toString());
-            GroupUpdate none = site.setLivePaths(Set.of(1, 2, 3));
-            assertEquals(GroupUpdate.Outcome.NO_GROUP, none.outcome());
-            assertTrue(nl.routes(Netlink.RTPROT_BRAID).isEmpty());
+            GroupUpdate dead = site.setLivePaths(Set.of(1, 2, 3));
+            assertEquals(GroupUpdate.Outcome.UNREACHABLE, dead.outcome());
+            assertEquals(3, nl.routes(Netlink.RTPROT_BRAID).size(), "unreachable routes keep the remote site from leaking");
 
             // worker 0 restarts: nexthop, group and routes come back
             workers.attach("t0");

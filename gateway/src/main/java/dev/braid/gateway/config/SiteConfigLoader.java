@@ -31,7 +31,7 @@ public final class SiteConfigLoader {
     public static final int DEFAULT_KEEPALIVE_INTERVAL_MS = 300;
     public static final int DEFAULT_RESTART_BACKOFF_MAX_S = 30;
     public static final String DEFAULT_METRICS_LISTEN = "127.0.0.1:9586";
-    public static final long DEFAULT_NEXTHOP_ID_BASE = 51_820_000L;
+    public static final long DEFAULT_NEXTHOP_ID_BASE = 518_200L;
     public static final int MAX_WORKERS = 64;
     public static final int MIN_MTU = 576;
     public static final int MAX_MTU = 9000;
@@ -101,7 +101,7 @@ public final class SiteConfigLoader {
         SiteConfig.Health health = health(root);
         SiteConfig.Metrics metrics = metrics(root);
         Path stateDir = stateDir(root, site);
-        Long nexthopIdBase = in.integer(root, "nexthop_id_base", 1, 0xFFFF_FFFFL - 1, DEFAULT_NEXTHOP_ID_BASE);
+        Long nexthopIdBase = in.integer(root, "nexthop_id_base", 1, dev.braid.ecmp.SiteRouting.MAX_ID - 1, DEFAULT_NEXTHOP_ID_BASE);
 
         if (Arrays.asList(site, privateKeyFile, localPublicKey, basePort, peer, workers, allowOversubscription, linkPool,
                 tunPrefix, floating, remote, localPrefixes, mtu, underlayMtu, health, metrics, stateDir, nexthopIdBase).contains(null)) {

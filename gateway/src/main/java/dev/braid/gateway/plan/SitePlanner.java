@@ -26,7 +26,8 @@ import dev.braid.pinning.CpuTopology;
  */
 public final class SitePlanner {
     public static final int LINK_PREFIX_LENGTH = 30;
-    private static final long MAX_NEXTHOP_ID = 0xFFFF_FFFFL;
+    /** Nexthop ids above this are the IPv6 twins of the ones below (see SiteRouting). */
+    private static final long MAX_NEXTHOP_ID = dev.braid.ecmp.SiteRouting.MAX_ID;
 
     private final Supplier<CpuTopology> topologySource;
     private final CpuPlanner cpuPlanner;
@@ -141,7 +142,7 @@ public final class SitePlanner {
         }
         if (config.nexthopIdBase() + workers > MAX_NEXTHOP_ID) {
             errors.add(source.error("nexthop_id_base", "worker " + last + "'s nexthop id " + (config.nexthopIdBase() + workers)
-                    + " does not fit in 32 bits (use at most " + (MAX_NEXTHOP_ID - workers) + ")"));
+                    + " is above " + MAX_NEXTHOP_ID + ", the largest id Braid uses for IPv4 nexthops (use at most " + (MAX_NEXTHOP_ID - workers) + ")"));
         }
     }
 

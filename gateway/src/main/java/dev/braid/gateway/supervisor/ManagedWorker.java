@@ -30,7 +30,7 @@ final class ManagedWorker {
     private long restarts;
     private int lastExitCode;
     private long restartAtNanos;
-    private PathHealth.State pathState = PathHealth.State.DOWN;
+    private PathHealth.State pathState = PathHealth.State.PENDING;
     private long pathChangedNanos;
 
     ManagedWorker(WorkerPlan plan, Path countersPath, List<String> command, long backoffCapNanos) {

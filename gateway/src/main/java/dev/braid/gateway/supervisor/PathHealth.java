@@ -12,7 +12,8 @@ import dev.braid.instance.counters.CountersFile;
  * Monotonic times come from CLOCK_MONOTONIC, which the supervisor and its workers share.
  */
 final class PathHealth {
-    enum State { UP, DOWN }
+    /** PENDING: a freshly started site's path before its first handshake; it counts as live. */
+    enum State { PENDING, UP, DOWN }
 
     private final long deadAfterNanos;
 

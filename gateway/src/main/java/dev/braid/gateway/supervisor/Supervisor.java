@@ -48,6 +48,12 @@ import dev.braid.pinning.ProcessAffinity;
 public final class Supervisor {
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
     static final long TICK_MILLIS = 20;
+    /**
+     * How long paths of a starting site stay in the group before their first handshake: a lost
+     * first initiation is retried after REKEY_TIMEOUT (5 s). Keeping them in meanwhile lets the
+     * group start with every path and evenly spread buckets.
+     */
+    static final long STARTUP_GRACE_NANOS = 6_000_000_000L;
     private static final long STOP_GRACE_MILLIS = 2000;
 
     private final SitePlan plan;
@@ -65,8 +71,6 @@ public final class Supervisor {
     private SiteRouting routing;
     private RoutingSpec routingSpec;
     private Set<Integer> liveNexthops = Set.of();
-    /** Set until the first tick has put the routes in line with the judged path states. */
-    private boolean routesDirty = true;
     private volatile boolean stopping;
 
     public Supervisor(SitePlan plan) {
@@ -203,7 +207,7 @@ public final class Supervisor {
         long now = System.nanoTime();
         int code = exited.exitValue();
         long delay = w.exited(code, now);
-        if (w.pathState() == PathHealth.State.UP) {
+        if (w.pathState() != PathHealth.State.DOWN) {
             w.setPathState(PathHealth.State.DOWN, now);
             updateRoutes(now);
         }
@@ -237,14 +241,17 @@ public final class Supervisor {
         for (ManagedWorker w : workers) {
             w.openCountersIfReady();
             PathHealth.State s = health.evaluate(w.counters(), w.isAlive(), now);
+            if (s == PathHealth.State.DOWN && w.pathState() == PathHealth.State.PENDING
+                    && now - w.startedNanos() < STARTUP_GRACE_NANOS && w.isAlive()) {
+                continue;
+            }
             if (s != w.pathState()) {
                 w.setPathState(s, now);
                 changed = true;
                 LOG.info("path {} ({}) is {}", w.plan.index(), w.plan.tunName(), s == PathHealth.State.UP ? "up" : "down");
             }
         }
-        if (changed || routesDirty) {
-            routesDirty = false;
+        if (changed) {
             updateRoutes(now);
         }
     }
@@ -257,11 +264,11 @@ public final class Supervisor {
     private void updateRoutes(long now) {
         Set<Integer> live = new TreeSet<>();
         for (ManagedWorker w : workers) {
-            if (w.pathState() == PathHealth.State.UP) {
+            if (w.pathState() != PathHealth.State.DOWN) {
                 live.add((int) w.plan.nexthopId());
             }
         }
-        if (live.equals(liveNexthops) && !routesDirty) {
+        if (live.equals(liveNexthops)) {
             return;
         }
         GroupUpdate u = routing.setLivePaths(live);

@@ -39,7 +39,7 @@ class CheckCommandTest {
         assertTrue(out.contains("peer key          " + files.publicB), out);
         assertTrue(out.contains("peer endpoint     203.0.113.7 UDP 51820..51823"), out);
         assertTrue(out.contains("tunnel MTU        1440 (auto: underlay 1500 - 60 tunnel overhead)"), out);
-        assertTrue(out.contains("routes            10.0.55.2/32, 192.168.20.0/24 -> nexthop group 51820000"), out);
+        assertTrue(out.contains("routes            10.0.55.2/32, 192.168.20.0/24 -> nexthop group 518200"), out);
         assertTrue(out.contains("housekeeping CPU  0"), out);
         assertFalse(out.contains(Files.readString(files.keyA).strip()), "the private key is never printed");
 
@@ -54,7 +54,7 @@ class CheckCommandTest {
             String peer = "10.14.0." + (4 * i + (first ? 2 : 1)) + "/30";
             List<String> cells = List.of(table.get(1 + i).split(" +"));
             assertEquals(List.of(String.valueOf(i), String.valueOf(1 + i), (51820 + i) + "->" + (51820 + i), "braid" + i, local, peer,
-                    String.valueOf(51820001 + i)), cells);
+                    String.valueOf(518201 + i)), cells);
         }
     }
 

@@ -61,7 +61,7 @@ class SiteConfigLoaderTest {
         assertEquals(new SiteConfig.Health(300, 900, 30), config.health());
         assertEquals("127.0.0.1:9586", config.metrics().listen().orElseThrow().toString());
         assertEquals(Path.of("/run/braid/branch-2"), config.stateDir());
-        assertEquals(51_820_000L, config.nexthopIdBase());
+        assertEquals(518_200L, config.nexthopIdBase());
     }
 
     @Test

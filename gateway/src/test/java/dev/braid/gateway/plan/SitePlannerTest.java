@@ -89,10 +89,10 @@ class SitePlannerTest {
             WorkerPlan first = aIsLower ? wa : wb;
             assertEquals("10.14.0." + (4 * i + 1) + "/30", first.localLinkAddress().toString());
             assertEquals("10.14.0." + (4 * i + 2) + "/30", first.peerLinkAddress().toString());
-            assertEquals(51_820_001L + i, wa.nexthopId());
+            assertEquals(518_201L + i, wa.nexthopId());
             assertEquals(1 + i, wa.cpu(), "the fake CPU plan's CPU");
         }
-        assertEquals(51_820_000L, a.nexthopGroupId());
+        assertEquals(518_200L, a.nexthopGroupId());
         assertEquals(List.of(Cidr.parse("10.0.55.2/32"), Cidr.parse("192.168.20.0/24")), a.routedPrefixes());
         assertEquals(List.of(Cidr.parse("10.0.55.1/32"), Cidr.parse("192.168.10.0/24")), b.routedPrefixes());
         assertEquals(a.floatingAddress(), b.remoteFloatingAddress());

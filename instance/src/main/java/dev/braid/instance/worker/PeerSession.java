@@ -551,8 +551,14 @@ public final class PeerSession {
         Keypair current = keypairs.current();
         boolean established = current != null && current.canSend(now);
         counters.set(Counter.SESSION_ESTABLISHED, established ? 1 : 0);
-        if (established && livenessKeepaliveNanos > 0 && now - lastSendNanos >= livenessKeepaliveNanos) {
-            sendKeepalive(now);
+        if (livenessKeepaliveNanos > 0) {
+            if (established && now - lastSendNanos >= livenessKeepaliveNanos) {
+                sendKeepalive(now);
+            } else if (!established && keypairs.next() == null) {
+                // a Braid path never gives up: with no session it keeps offering a handshake (at
+                // most one per REKEY_TIMEOUT), so a path comes back by itself when the peer does
+                startHandshake(now, false);
+            }
         }
         flush();
     }

@@ -145,6 +145,7 @@ public final class Supervisor {
     }
 
     private void setUp() {
+        boolean routesIpv6 = plan.routedPrefixes().stream().anyMatch(c -> !c.isIpv4());
         for (SysctlChange c : routing.applySysctls()) {
             if (c.status() == SysctlChange.Status.CHANGED) {
                 LOG.info("sysctl {} = {} (was {})", c.key(), c.newValue(), c.oldValue().strip());
@@ -155,6 +156,11 @@ public final class Supervisor {
         for (ManagedWorker w : workers) {
             routing.recordLinkCreatedByCaller(w.plan.tunName());
             TunDevice.createPersistent(w.plan.tunName());
+            if (!routesIpv6) {
+                // no IPv6 goes through the tunnel: without this the kernel's router solicitations and
+                // MLD reports on every TUN would be counted as drops (disallowed destination)
+                netlink.sysctl().write("net.ipv6.conf." + w.plan.tunName() + ".disable_ipv6", "1");
+            }
             routing.configurePath(new PathSpec((int) w.plan.nexthopId(), w.plan.tunName(), prefix(w.plan.localLinkAddress()),
                     plan.tunnelMtuBytes()));
         }
@@ -292,6 +298,24 @@ public final class Supervisor {
             } else {
                 LOG.error("site {} stopped, but some changes could not be undone: {}", plan.site(), report.failures());
             }
+            removeStateFiles();
+        }
+    }
+
+    /** The counters files and the lock go with a clean stop; the directory too once it is empty. */
+    private void removeStateFiles() {
+        try {
+            for (ManagedWorker w : workers) {
+                Files.deleteIfExists(w.countersPath);
+            }
+            Files.deleteIfExists(plan.stateDir().resolve("routing.lock"));
+            try (var left = Files.list(plan.stateDir())) {
+                if (left.findAny().isEmpty()) {
+                    Files.delete(plan.stateDir());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not remove state files in {}: {}", plan.stateDir(), e.getMessage());
         }
     }
 

@@ -32,9 +32,7 @@ final class WorkerLaunch {
             "-XX:+ExitOnOutOfMemoryError",
             "-Dio.netty.allocator.numDirectArenas=1",
             "-Dio.netty.allocator.numHeapArenas=1",
-            "-Dio.netty.eventLoopThreads=1",
-            "-Dorg.slf4j.simpleLogger.showDateTime=true",
-            "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
+            "-Dio.netty.eventLoopThreads=1");
 
     private WorkerLaunch() {
     }

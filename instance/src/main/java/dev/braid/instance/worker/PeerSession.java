@@ -57,6 +57,13 @@ public final class PeerSession {
     static final long UNDER_LOAD_HOLD_NANOS = 1_000_000_000L;
     static final int HEADROOM = TransportHeader.LENGTH;
     static final int MAX_DATAGRAM = 2048;
+    /**
+     * When both ends initiate at the same moment, each consumes the other's initiation, both end up
+     * responders waiting for the other's first packet, and nothing moves until REKEY_TIMEOUT (5 s).
+     * So only the end with the lower public key offers a handshake at once; the other waits this
+     * long for it first. A local policy only: the wire sees ordinary WireGuard handshakes.
+     */
+    static final long HIGHER_KEY_OFFER_DELAY_NANOS = 1_500_000_000L;
 
     private final WorkerConfig config;
     private final CountersFile counters;
@@ -89,6 +96,8 @@ public final class PeerSession {
     private int handshakesInWindow;
     private long underLoadUntilNanos;
     private boolean underLoad;
+    private final long offerDelayNanos;
+    private long noSessionSinceNanos;
 
     public PeerSession(WorkerConfig config, byte[] privateKey, byte[] peerPublicKey, byte[] presharedKey,
                        CountersFile counters) {
@@ -107,6 +116,8 @@ public final class PeerSession {
         this.scratch = new byte[Math.max(packetRoom, MAX_DATAGRAM)];
         this.tunRead = ByteBuffer.allocateDirect(config.mtuBytes() + 64);
         this.tunWrite = ByteBuffer.allocateDirect(Math.max(packetRoom, MAX_DATAGRAM));
+        this.offerDelayNanos = java.util.Arrays.compareUnsigned(WireGuardKeys.publicFromPrivate(privateKey), peerPublicKey) < 0
+                ? 0 : HIGHER_KEY_OFFER_DELAY_NANOS;
         this.staged = new byte[STAGED_CAPACITY][config.mtuBytes()];
         this.stagedLength = new int[STAGED_CAPACITY];
         config.endpoint().ifPresent(this::setEndpoint);
@@ -117,8 +128,10 @@ public final class PeerSession {
         this.udp = udp;
         this.tun = tun;
         this.alloc = udp.alloc();
-        if (endpoint != null) {
-            startHandshake(System.nanoTime(), false);
+        long now = System.nanoTime();
+        noSessionSinceNanos = now;
+        if (endpoint != null && offerDelayNanos == 0) {
+            startHandshake(now, false);
         }
     }
 
@@ -554,11 +567,14 @@ public final class PeerSession {
         if (livenessKeepaliveNanos > 0) {
             if (established && now - lastSendNanos >= livenessKeepaliveNanos) {
                 sendKeepalive(now);
-            } else if (!established && keypairs.next() == null) {
+            } else if (!established && keypairs.next() == null && now - noSessionSinceNanos >= offerDelayNanos) {
                 // a Braid path never gives up: with no session it keeps offering a handshake (at
                 // most one per REKEY_TIMEOUT), so a path comes back by itself when the peer does
                 startHandshake(now, false);
             }
+        }
+        if (established) {
+            noSessionSinceNanos = now;
         }
         flush();
     }

@@ -1,0 +1,281 @@
+package dev.braid.gateway.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.braid.ecmp.lab.Netns;
+import dev.braid.instance.counters.Counter;
+import dev.braid.instance.counters.CountersFile;
+import dev.braid.instance.protocol.WireGuardKeys;
+
+/**
+ * Two Braid sites in network namespaces, as `braid demo`, the integration tests and the benchmark
+ * harness build them:
+ * <pre>
+ *  lan-a 192.168.10.2 ── 192.168.10.1 [site A] 198.18.0.1 ══ veth underlay ══ 198.18.0.2 [site B] 192.168.20.1 ── 192.168.20.2 lan-b
+ *                                   floating 10.0.55.1                       floating 10.0.55.2
+ * </pre>
+ * Each site gets its own key pair, a config written from the same template as configs/site-*.yaml
+ * and a real `braid run` supervisor (a child JVM inside the site's namespace) with N workers.
+ * Closing stops the supervisors with SIGTERM (they remove what they added) and then deletes the
+ * namespaces, whatever happened before.
+ */
+public final class SiteLab implements AutoCloseable {
+    public static final String FLOATING_A = "10.0.55.1";
+    public static final String FLOATING_B = "10.0.55.2";
+    public static final String UNDERLAY_A = "198.18.0.1";
+    public static final String UNDERLAY_B = "198.18.0.2";
+    public static final String LAN_HOST_A = "192.168.10.2";
+    public static final String LAN_HOST_B = "192.168.20.2";
+    public static final int BASE_PORT = 51820;
+
+    /** One site: its namespace, LAN host namespace, config, state directory and supervisor. */
+    public static final class Site {
+        public final String name;
+        public final Netns ns;
+        public final Netns lan;
+        public final Path config;
+        public final Path stateDir;
+        private Process supervisor;
+        private final Path log;
+
+        Site(String name, Netns ns, Netns lan, Path config, Path stateDir, Path log) {
+            this.name = name;
+            this.ns = ns;
+            this.lan = lan;
+            this.config = config;
+            this.stateDir = stateDir;
+            this.log = log;
+        }
+
+        public Path countersFile(int worker) {
+            return stateDir.resolve("worker-" + worker + ".counters");
+        }
+
+        public Process supervisor() {
+            return supervisor;
+        }
+
+        public Path log() {
+            return log;
+        }
+    }
+
+    /** What to build: worker count per site and optional config lines appended to both configs. */
+    public record Options(int workers, List<String> extraConfig, String underlayPeerA, String underlayPeerB) {
+        public static Options workers(int n) {
+            return new Options(n, List.of(), UNDERLAY_B, UNDERLAY_A);
+        }
+    }
+
+    private final Path dir;
+    private final int workers;
+    public final Site a;
+    public final Site b;
+    private final List<Netns> namespaces = new ArrayList<>();
+
+    private SiteLab(Path dir, int workers, Site a, Site b) {
+        this.dir = dir;
+        this.workers = workers;
+        this.a = a;
+        this.b = b;
+    }
+
+    public static SiteLab build(Path dir, Options options) throws IOException {
+        Netns.sweepStale();
+        Files.createDirectories(dir);
+        List<Netns> made = new ArrayList<>();
+        try {
+            Netns nsA = track(made, Netns.create("a"));
+            Netns nsB = track(made, Netns.create("b"));
+            Netns lanA = track(made, Netns.create("lana"));
+            Netns lanB = track(made, Netns.create("lanb"));
+            Netns.veth(nsA, "ua", nsB, "ub");
+            nsA.ip("addr", "add", UNDERLAY_A + "/24", "dev", "ua");
+            nsB.ip("addr", "add", UNDERLAY_B + "/24", "dev", "ub");
+            lan(nsA, lanA, "192.168.10");
+            lan(nsB, lanB, "192.168.20");
+            if (!nsA.waitForPing(UNDERLAY_B, Duration.ofSeconds(10))) {
+                throw new IOException("the underlay veth between the two sites does not carry pings");
+            }
+            SecureRandom random = new SecureRandom();
+            byte[] privA = WireGuardKeys.generatePrivate(random);
+            byte[] privB = WireGuardKeys.generatePrivate(random);
+            Path keyA = dir.resolve("site-a.key");
+            Path keyB = dir.resolve("site-b.key");
+            WireGuardKeys.writeKeyFile(keyA, privA);
+            WireGuardKeys.writeKeyFile(keyB, privB);
+            String pubA = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privA));
+            String pubB = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privB));
+            String tag = Long.toString(ProcessHandle.current().pid(), 36);
+            Site a = site("lab" + tag + "a", nsA, lanA, dir, keyA, pubB, options.underlayPeerA(), FLOATING_A, FLOATING_B,
+                    "192.168.10.0/24", "192.168.20.0/24", options);
+            Site b = site("lab" + tag + "b", nsB, lanB, dir, keyB, pubA, options.underlayPeerB(), FLOATING_B, FLOATING_A,
+                    "192.168.20.0/24", "192.168.10.0/24", options);
+            SiteLab lab = new SiteLab(dir, options.workers(), a, b);
+            lab.namespaces.addAll(made);
+            return lab;
+        } catch (IOException | RuntimeException e) {
+            for (Netns ns : made) {
+                ns.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Netns track(List<Netns> made, Netns ns) {
+        made.add(ns);
+        return ns;
+    }
+
+    /** A LAN: the site's namespace routes 24-bit {@code net}.0/24 to a host namespace at .2. */
+    private static void lan(Netns site, Netns host, String net) {
+        Netns.veth(site, "lan", host, "eth0");
+        site.ip("addr", "add", net + ".1/24", "dev", "lan");
+        host.ip("addr", "add", net + ".2/24", "dev", "eth0");
+        host.ip("route", "add", "default", "via", net + ".1");
+    }
+
+    private static Site site(String name, Netns ns, Netns lan, Path dir, Path key, String peerKey, String peerUnderlay,
+                             String floating, String remoteFloating, String localPrefix, String remotePrefix,
+                             Options options) throws IOException {
+        Path stateDir = Path.of("/run/braid", name);
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("# written by the Braid lab (SiteLab) for namespace ").append(ns.name()).append('\n')
+                .append("site: ").append(name).append('\n')
+                .append("private_key_file: ").append(key).append('\n')
+                .append("peer:\n  public_key: \"").append(peerKey).append("\"\n")
+                .append("  endpoint: ").append(peerUnderlay).append(':').append(BASE_PORT).append('\n')
+                .append("listen:\n  base_port: ").append(BASE_PORT).append('\n')
+                .append("workers: ").append(options.workers()).append('\n')
+                .append("allow_oversubscription: true\n")
+                .append("link_pool: 10.14.0.0/24\n")
+                .append("floating:\n  address: ").append(floating).append("/32\n  interface: braid-float\n")
+                .append("remote:\n  floating_address: ").append(remoteFloating).append("/32\n")
+                .append("  prefixes: [").append(remotePrefix).append("]\n")
+                .append("local_prefixes: [").append(localPrefix).append("]\n")
+                .append("state_dir: ").append(stateDir).append('\n');
+        for (String line : options.extraConfig()) {
+            yaml.append(line).append('\n');
+        }
+        Path config = dir.resolve(name + ".yaml");
+        Files.writeString(config, yaml.toString());
+        return new Site(name, ns, lan, config, stateDir, dir.resolve(name + ".log"));
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The java command that runs the braid CLI with this JVM's class path. */
+    public static List<String> braidCommand(String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xms32m", "-Xmx128m",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "dev.braid.gateway.BraidCli"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts `braid run` for a site inside its namespace. */
+    public void startSupervisor(Site site) throws IOException {
+        site.supervisor = site.ns.start(braidCommand("run", site.config.toString()), site.log);
+    }
+
+    public void startSupervisors() throws IOException {
+        startSupervisor(a);
+        startSupervisor(b);
+    }
+
+    /** Number of workers of {@code site} whose counters say they hold a session. */
+    public int sessions(Site site) {
+        int up = 0;
+        for (int i = 0; i < workers; i++) {
+            try (CountersFile c = CountersFile.open(site.countersFile(i))) {
+                if (c.get(Counter.SESSION_ESTABLISHED) == 1) {
+                    up++;
+                }
+            } catch (IOException notYet) {
+                // the worker has not written its counters yet
+            }
+        }
+        return up;
+    }
+
+    /** Waits until every worker of both sites holds a session; false on timeout or a dead supervisor. */
+    public boolean awaitSessions(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (!a.supervisor.isAlive() || !b.supervisor.isAlive()) {
+                return false;
+            }
+            if (sessions(a) == workers && sessions(b) == workers) {
+                return true;
+            }
+            Netns.sleep(50);
+        }
+        return false;
+    }
+
+    /** Per-worker counter values of a site (0 where a worker has no counters file yet). */
+    public long[] perWorker(Site site, Counter counter) {
+        long[] out = new long[workers];
+        for (int i = 0; i < workers; i++) {
+            try (CountersFile c = CountersFile.open(site.countersFile(i))) {
+                out[i] = c.get(counter);
+            } catch (IOException notYet) {
+                out[i] = 0;
+            }
+        }
+        return out;
+    }
+
+    /** SIGTERM to a site's supervisor, waiting for it to clean up and exit; returns its exit status. */
+    public int stopSupervisor(Site site, Duration timeout) throws InterruptedException {
+        Process p = site.supervisor;
+        if (p == null) {
+            return 0;
+        }
+        p.destroy();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /** The last lines of a site's supervisor log, for failure messages. */
+    public static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Site s : List.of(a, b)) {
+            try {
+                stopSupervisor(s, Duration.ofSeconds(20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Netns ns : namespaces) {
+            ns.close();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.braid.gateway.lab;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.braid.ecmp.NamespaceThread;
+
+/**
+ * The demo's fallback traffic when iperf3 is not installed: F TCP connections from one namespace to
+ * another, each sending as fast as it can for a fixed time; the receiving side counts bytes. Sockets
+ * are created by a thread that joined each namespace (a socket belongs to the namespace it was made
+ * in) and then driven by ordinary threads.
+ */
+public final class TcpFlowGenerator {
+    private static final int PORT = 5299;
+
+    private final String serverNamespace;
+    private final String serverAddress;
+    private final String clientNamespace;
+    private final String clientAddress;
+    private final int flows;
+    private final AtomicLong received = new AtomicLong();
+    private final List<Thread> threads = new ArrayList<>();
+    private ServerSocketChannel server;
+    private long startNanos;
+    private long endNanos;
+
+    public TcpFlowGenerator(String serverNamespace, String serverAddress, String clientNamespace, String clientAddress,
+                            int flows) {
+        this.serverNamespace = serverNamespace;
+        this.serverAddress = serverAddress;
+        this.clientNamespace = clientNamespace;
+        this.clientAddress = clientAddress;
+        this.flows = flows;
+    }
+
+    public void start(Duration duration) throws IOException {
+        List<SocketChannel> clients = new ArrayList<>();
+        try (NamespaceThread inServer = NamespaceThread.enter(serverNamespace);
+             NamespaceThread inClient = NamespaceThread.enter(clientNamespace)) {
+            server = inServer.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(serverAddress, PORT)));
+            for (int i = 0; i < flows; i++) {
+                clients.add(inClient.call(() -> {
+                    SocketChannel c = SocketChannel.open();
+                    c.bind(new InetSocketAddress(clientAddress, 0));
+                    c.connect(new InetSocketAddress(serverAddress, PORT));
+                    return c;
+                }));
+            }
+        }
+        startNanos = System.nanoTime();
+        endNanos = startNanos + duration.toNanos();
+        for (int i = 0; i < flows; i++) {
+            SocketChannel accepted = server.accept();
+            threads.add(Thread.ofPlatform().daemon().start(() -> drain(accepted)));
+        }
+        for (SocketChannel c : clients) {
+            threads.add(Thread.ofPlatform().daemon().start(() -> fill(c)));
+        }
+    }
+
+    private void fill(SocketChannel c) {
+        ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+        try (c) {
+            while (System.nanoTime() < endNanos) {
+                chunk.clear();
+                c.write(chunk);
+            }
+        } catch (IOException e) {
+            // the far end went away; the flow ends
+        }
+    }
+
+    private void drain(SocketChannel c) {
+        ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+        try (c) {
+            int n;
+            while ((n = c.read(chunk.clear())) >= 0) {
+                received.addAndGet(n);
+            }
+        } catch (IOException e) {
+            // connection reset: the flow ends
+        }
+    }
+
+    public boolean running() {
+        return threads.stream().anyMatch(Thread::isAlive);
+    }
+
+    /** Waits for every flow to end and returns the bits per second received over the run. */
+    public double finish() throws InterruptedException, IOException {
+        for (Thread t : threads) {
+            t.join(Duration.ofSeconds(30));
+        }
+        server.close();
+        double seconds = Math.max(1e-9, (endNanos - startNanos) / 1e9);
+        return received.get() * 8 / seconds;
+    }
+}

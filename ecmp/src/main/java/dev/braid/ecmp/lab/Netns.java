@@ -36,6 +36,10 @@ public final class Netns implements AutoCloseable {
         Netns ns = new Netns(name);
         try {
             ns.ip("link", "set", "lo", "up");
+            // lab links never collide: skip IPv6 duplicate address detection, whose "tentative"
+            // phase would otherwise make the namespace's state change by itself for a second or two
+            Command.run(STEP, List.of("ip", "netns", "exec", name, "sysctl", "-q", "-w",
+                    "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0")).orThrow();
         } catch (RuntimeException e) {
             ns.close();
             throw e;

@@ -90,6 +90,9 @@ public final class Supervisor {
             int moved = ProcessAffinity.confineTo(Set.of(cpu));
             LOG.info("supervisor and its {} threads confined to housekeeping CPU {}", moved, cpu);
         });
+        // SIGTERM/SIGINT end the run loop, which tears down and returns 0; the shutdown hook covers
+        // the JVM being ended some other way (System.exit elsewhere, a signal we did not catch)
+        dev.braid.instance.worker.StopSignals.install(this::requestStop);
         Thread hook = new Thread(this::stopFromSignal, "braid-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -235,6 +238,9 @@ public final class Supervisor {
     }
 
     private void tickSafely() {
+        if (stopping) {
+            return;
+        }
         try {
             tick(System.nanoTime());
         } catch (RuntimeException e) {

@@ -146,6 +146,11 @@ public final class TunnelLoop implements AutoCloseable {
         tunRegistration.submit(on ? EpollIoOps.EPOLLIN : EpollIoOps.NONE);
     }
 
+    /** Ends the loop (from a signal handler or any thread); {@link #awaitTermination} then returns. */
+    public void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
     public void awaitTermination() throws InterruptedException {
         group.terminationFuture().await();
     }

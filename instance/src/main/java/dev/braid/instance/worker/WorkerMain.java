@@ -62,6 +62,7 @@ public final class WorkerMain {
         PeerSession session = new PeerSession(config, privateKey, peerKey, psk, counters);
         Arrays.fill(privateKey, (byte) 0);
         TunnelLoop loop = new TunnelLoop(config, tun, counters, session);
+        StopSignals.install(loop::stop);
         Runtime.getRuntime().addShutdownHook(new Thread(loop::close, "braid-shutdown"));
         try {
             loop.start();

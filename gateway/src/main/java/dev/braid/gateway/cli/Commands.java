@@ -8,6 +8,7 @@ public final class Commands {
     }
 
     public static List<CliCommand> all() {
-        return List.of(new KeyCommands.Genkey(), new KeyCommands.Pubkey(), new CheckCommand(), new RunCommand(), new CleanupCommand(), new DemoCommand(), new WorkerCommand());
+        return List.of(new KeyCommands.Genkey(), new KeyCommands.Pubkey(), new CheckCommand(), new RunCommand(), new StatusCommand(), new CleanupCommand(),
+                new DemoCommand(), new WorkerCommand());
     }
 }

@@ -39,6 +39,7 @@ final class RunCommand implements CliCommand {
             err.println("braid run: warning: not running as root; creating TUN devices and routes needs CAP_NET_ADMIN");
         }
         Supervisor supervisor = new Supervisor(loaded.plan());
+        dev.braid.gateway.status.SiteServices.attach(supervisor);
         return supervisor.run();
     }
 }

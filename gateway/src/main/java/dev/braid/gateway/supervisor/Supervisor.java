@@ -67,10 +67,13 @@ public final class Supervisor {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Consumer<Supervisor>> startedListeners = new ArrayList<>();
+    private final List<Runnable> stoppingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Netlink netlink;
     private SiteRouting routing;
     private RoutingSpec routingSpec;
     private Set<Integer> liveNexthops = Set.of();
+    private final long startedNanos = System.nanoTime();
+    private volatile String floatingInterface = "";
     private volatile boolean stopping;
 
     public Supervisor(SitePlan plan) {
@@ -125,6 +128,11 @@ public final class Supervisor {
         startedListeners.add(listener);
     }
 
+    /** Runs when the site starts tearing down (before the workers stop). */
+    public void onStopping(Runnable listener) {
+        stoppingListeners.add(listener);
+    }
+
     public void requestStop() {
         stopping = true;
         stopRequested.countDown();
@@ -156,6 +164,7 @@ public final class Supervisor {
         }
         FloatingPlacement floating = routing.placeFloating(plan.floatingInterface(), prefix(plan.floatingAddress()));
         floating.warning().ifPresent(LOG::warn);
+        floatingInterface = floating.ifname();
         for (ManagedWorker w : workers) {
             routing.recordLinkCreatedByCaller(w.plan.tunName());
             TunDevice.createPersistent(w.plan.tunName());
@@ -294,6 +303,13 @@ public final class Supervisor {
 
     private void tearDown() {
         stopping = true;
+        for (Runnable r : stoppingListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("while stopping: {}", e.toString());
+            }
+        }
         for (ManagedWorker w : workers) {
             w.stop(STOP_GRACE_MILLIS);
         }
@@ -323,6 +339,18 @@ public final class Supervisor {
         } catch (IOException e) {
             LOG.warn("could not remove state files in {}: {}", plan.stateDir(), e.getMessage());
         }
+    }
+
+    /**
+     * A consistent status snapshot, taken on the supervisor's thread (so it never races a path
+     * change); waits at most a second, for a supervisor that is busy starting or stopping.
+     */
+    public dev.braid.gateway.status.SiteStatus snapshot() throws Exception {
+        return thread.submit(() -> StatusSnapshot.take(this, startedNanos)).get(1, TimeUnit.SECONDS);
+    }
+
+    String floatingInterface() {
+        return floatingInterface;
     }
 
     // ---- read-only views for status and metrics (called on any thread; values may be a tick old)

@@ -27,6 +27,8 @@ public final class TcpFlowGenerator {
     private final String clientAddress;
     private final int flows;
     private final AtomicLong received = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLongArray receivedPerFlow;
+    private final int[] clientPorts;
     private final List<Thread> threads = new ArrayList<>();
     private ServerSocketChannel server;
     private long startNanos;
@@ -39,6 +41,8 @@ public final class TcpFlowGenerator {
         this.clientNamespace = clientNamespace;
         this.clientAddress = clientAddress;
         this.flows = flows;
+        this.receivedPerFlow = new java.util.concurrent.atomic.AtomicLongArray(flows);
+        this.clientPorts = new int[flows];
     }
 
     public void start(Duration duration) throws IOException {
@@ -59,7 +63,9 @@ public final class TcpFlowGenerator {
         endNanos = startNanos + duration.toNanos();
         for (int i = 0; i < flows; i++) {
             SocketChannel accepted = server.accept();
-            threads.add(Thread.ofPlatform().daemon().start(() -> drain(accepted)));
+            int flow = i;
+            clientPorts[flow] = ((InetSocketAddress) accepted.getRemoteAddress()).getPort();
+            threads.add(Thread.ofPlatform().daemon().start(() -> drain(accepted, flow)));
         }
         for (SocketChannel c : clients) {
             threads.add(Thread.ofPlatform().daemon().start(() -> fill(c)));
@@ -78,16 +84,31 @@ public final class TcpFlowGenerator {
         }
     }
 
-    private void drain(SocketChannel c) {
+    private void drain(SocketChannel c, int flow) {
         ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
         try (c) {
             int n;
             while ((n = c.read(chunk.clear())) >= 0) {
                 received.addAndGet(n);
+                receivedPerFlow.addAndGet(flow, n);
             }
         } catch (IOException e) {
             // connection reset: the flow ends
         }
+    }
+
+    /** Bytes received so far on each flow. */
+    public long[] receivedPerFlow() {
+        long[] out = new long[flows];
+        for (int i = 0; i < flows; i++) {
+            out[i] = receivedPerFlow.get(i);
+        }
+        return out;
+    }
+
+    /** The sending side's TCP port of each flow (what a capture shows next to the client address). */
+    public int[] clientPorts() {
+        return clientPorts.clone();
     }
 
     public boolean running() {

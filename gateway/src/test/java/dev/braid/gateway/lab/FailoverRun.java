@@ -1,0 +1,198 @@
+package dev.braid.gateway.lab;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.braid.ecmp.Netlink;
+import dev.braid.ecmp.NexthopInfo;
+import dev.braid.ecmp.lab.Command;
+
+/**
+ * Long TCP flows from site A to site B through a SiteLab, sampled every 100 ms per flow, with the
+ * tools a failover test needs: which flows a path carries (a capture on that path's TUN sees both
+ * directions of a flow: what this site sends on it and what the other site sends back on it), and
+ * when a nexthop leaves or rejoins a site's group (netlink, polled every 10 ms).
+ */
+final class FailoverRun implements AutoCloseable {
+    static final long SAMPLE_NANOS = 100_000_000L;
+
+    private final SiteLab lab;
+    private final TcpFlowGenerator generator;
+    private final long startNanos;
+    private final List<long[]> samples = new ArrayList<>();
+    private final List<Long> sampleTimes = new ArrayList<>();
+    private final Thread sampler;
+    private final int seconds;
+    private volatile boolean stop;
+
+    private FailoverRun(SiteLab lab, TcpFlowGenerator generator, int seconds) {
+        this.lab = lab;
+        this.generator = generator;
+        this.seconds = seconds;
+        this.startNanos = System.nanoTime();
+        this.sampler = Thread.ofPlatform().daemon().name("failover-sampler").start(this::sample);
+    }
+
+    static FailoverRun start(SiteLab lab, Path dir, int flows, int seconds) throws Exception {
+        TcpFlowGenerator g = new TcpFlowGenerator(lab.b.ns.name(), SiteLab.FLOATING_B, lab.a.ns.name(),
+                SiteLab.FLOATING_A, flows);
+        g.start(Duration.ofSeconds(seconds));
+        return new FailoverRun(lab, g, seconds);
+    }
+
+    private void sample() {
+        long next = System.nanoTime();
+        while (!stop) {
+            long[] v = generator.receivedPerFlow();
+            synchronized (samples) {
+                samples.add(v);
+                sampleTimes.add(System.nanoTime());
+            }
+            next += SAMPLE_NANOS;
+            long sleep = next - System.nanoTime();
+            if (sleep > 0) {
+                try {
+                    Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    void waitUntilSecond(int second) throws InterruptedException {
+        long at = startNanos + second * 1_000_000_000L;
+        long now = System.nanoTime();
+        if (at > now) {
+            Thread.sleep((at - now) / 1_000_000);
+        }
+    }
+
+    void markEvent(long nanos) {
+        // the sampler's timestamps and the event share System.nanoTime; nothing else to do
+    }
+
+    /**
+     * The client-side ports of the flows whose packets cross {@code tun} of {@code site} within
+     * {@code capture}, in either direction.
+     */
+    Set<Integer> flowsSeenOn(SiteLab.Site site, String tun, Duration capture) {
+        Command.Result r = site.ns.tryRun(capture.plusSeconds(5), List.of("timeout", Long.toString(capture.toSeconds()),
+                "tcpdump", "-i", tun, "-n", "-q", "-l", "-c", "20000", "tcp"));
+        Set<Integer> clientPorts = new TreeSet<>();
+        for (int p : generator.clientPorts()) {
+            clientPorts.add(p);
+        }
+        Set<Integer> seen = new TreeSet<>();
+        Matcher m = Pattern.compile(Pattern.quote(SiteLab.FLOATING_A) + "\\.(\\d+)").matcher(r.stdout());
+        while (m.find()) {
+            int port = Integer.parseInt(m.group(1));
+            if (clientPorts.contains(port)) {
+                seen.add(port);
+            }
+        }
+        return seen;
+    }
+
+    /** Polls the site's nexthop group until {@code nexthop} is (or is no longer) a member; returns when. */
+    long awaitGroup(SiteLab.Site site, long nexthop, boolean member, Duration timeout) {
+        try (Netlink nl = Netlink.openIn(site.ns.name())) {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < end) {
+                boolean in = nl.nexthop(518200).map(NexthopInfo::memberIds).orElse(List.of()).contains((int) nexthop);
+                if (in == member) {
+                    return System.nanoTime();
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw new AssertionError("nexthop " + nexthop + (member ? " did not rejoin" : " did not leave") + " the group of "
+                + site.name + " within " + timeout.toMillis() + " ms\n" + SiteLab.tail(site.log(), 20));
+    }
+
+    Result finish() throws Exception {
+        generator.finish();
+        stop = true;
+        sampler.join(2000);
+        synchronized (samples) {
+            return new Result(generator.clientPorts(), List.copyOf(samples), List.copyOf(sampleTimes));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop = true;
+        if (generator.running()) {
+            generator.finish();
+        }
+    }
+
+    /** Per-flow byte samples every ~100 ms and the checks of a failover. */
+    record Result(int[] clientPorts, List<long[]> samples, List<Long> times) {
+
+        /** Bytes of flow f received in the interval ending at sample i. */
+        long delta(int f, int i) {
+            return samples.get(i)[f] - samples.get(i - 1)[f];
+        }
+
+        void assertFailover(Set<Integer> usedDeadPath, long eventNanos, long withdrawnNanos) {
+            int first = indexAt(eventNanos - 1_000_000_000L);
+            int last = indexAt(eventNanos + 10_000_000_000L);
+            List<String> problems = new ArrayList<>();
+            for (int f = 0; f < clientPorts.length; f++) {
+                boolean affected = usedDeadPath.contains(clientPorts[f]);
+                if (!affected) {
+                    for (int i = first + 1; i <= last; i++) {
+                        if (delta(f, i) == 0) {
+                            problems.add("flow " + clientPorts[f] + " (not on the dead path) stalled in the 100 ms before "
+                                    + String.format("%+.1f s", (times.get(i) - eventNanos) / 1e9));
+                            break;
+                        }
+                    }
+                } else {
+                    int from = indexAt(withdrawnNanos);
+                    int resumed = -1;
+                    for (int i = from + 1; i < times.size(); i++) {
+                        if (delta(f, i) > 0) {
+                            resumed = i;
+                            break;
+                        }
+                    }
+                    if (resumed < 0 || times.get(resumed) - withdrawnNanos > 1_100_000_000L) {
+                        problems.add("flow " + clientPorts[f] + " (on the dead path) resumed "
+                                + (resumed < 0 ? "never" : String.format("%.2f s", (times.get(resumed) - withdrawnNanos) / 1e9))
+                                + " after the withdrawal");
+                    }
+                }
+                long tail = samples.getLast()[f] - samples.get(Math.max(0, samples.size() - 11))[f];
+                if (tail == 0) {
+                    problems.add("flow " + clientPorts[f] + " is still broken at the end");
+                }
+            }
+            System.out.println("flows on the dead path: " + usedDeadPath + " of " + java.util.Arrays.toString(clientPorts));
+            assertTrue(problems.isEmpty(), String.join("\n", problems));
+        }
+
+        private int indexAt(long nanos) {
+            for (int i = 1; i < times.size(); i++) {
+                if (times.get(i) >= nanos) {
+                    return i - 1;
+                }
+            }
+            return times.size() - 1;
+        }
+    }
+}

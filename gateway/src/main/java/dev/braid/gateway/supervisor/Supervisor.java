@@ -38,7 +38,7 @@ import dev.braid.pinning.ProcessAffinity;
  * <pre>
  *  start: state dir ─► SiteRouting.begin (undo a dead run's journal) ─► sysctls ─► floating /32
  *         ─► per worker: persistent TUN, its /30, nexthop ─► start workers ─► group + routes
- *  every tick (20 ms), on one thread: map new counters files ─► judge each path (PathHealth)
+ *  every tick (10 ms), on one thread: map new counters files ─► judge each path (PathHealth)
  *         ─► a changed live set goes to the kernel at once (SiteRouting.setLivePaths)
  *  a worker exits: its path is withdrawn now; it is restarted after its backoff, same CPU/port/TUN
  *  SIGTERM/SIGINT: stop workers ─► SiteRouting.teardown (journal undone) ─► exit 0
@@ -47,7 +47,7 @@ import dev.braid.pinning.ProcessAffinity;
  */
 public final class Supervisor {
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
-    static final long TICK_MILLIS = 20;
+    static final long TICK_MILLIS = 10;
     /**
      * How long paths of a starting site stay in the group before their first handshake: a lost
      * first initiation is retried after REKEY_TIMEOUT (5 s). Keeping them in meanwhile lets the

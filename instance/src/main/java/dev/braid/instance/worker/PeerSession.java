@@ -1,10 +1,10 @@
 package dev.braid.instance.worker;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +25,7 @@ import dev.braid.instance.protocol.TransportCipher;
 import dev.braid.instance.protocol.TransportHeader;
 import dev.braid.instance.protocol.WireGuardKeys;
 import dev.braid.instance.protocol.WireGuardSpec;
-import dev.braid.instance.tun.TunDevice;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 
 /**
  * The worker's one peer: wireguard-go's send.go, receive.go and the timer actions, on one thread.
@@ -41,9 +37,11 @@ import io.netty.channel.socket.DatagramPacket;
  *                  source? ─► TUN;  type 1/2: mac1 (mac2 under load, else cookie reply) ─► noise
  *                  ─► keypair;  type 3: cookie for our next handshake message
  * </pre>
- * All crypto runs on one preallocated scratch array; TUN reads and writes use preallocated direct
- * buffers; nothing here allocates per packet except the Netty envelope for a sent datagram (and
- * what the JDK cipher allocates inside, see TransportCipher). Besides WireGuard's own timers, a
+ * All crypto runs on one preallocated scratch array; the TUN and UDP sides are ports (the real
+ * ones on the loop, in-memory ones in tests) and time comes from an injected clock, so a test can
+ * drive two sessions against each other through minutes of protocol time in milliseconds. Nothing
+ * here allocates per packet (the Netty port allocates its envelope; the JDK cipher allocates
+ * inside, see TransportCipher). Besides WireGuard's own timers, a
  * Braid liveness keepalive goes out whenever nothing was sent for the configured interval, so the
  * far side always hears from this path even when traffic flows only one way on it.
  */
@@ -79,18 +77,15 @@ public final class PeerSession {
     /** Crypto happens here, in place: [16 bytes headroom][payload up to MTU][padding][tag]. */
     private final byte[] scratch;
     private final byte[] handshakeOut = new byte[WireGuardSpec.INITIATION_BYTES];
-    private final ByteBuffer tunRead;
-    private final ByteBuffer tunWrite;
+    private final LongSupplier clock;
     private final byte[][] staged;
     private final int[] stagedLength;
     private int stagedHead;
     private int stagedCount;
 
-    private Channel udp;
-    private TunDevice tun;
-    private ByteBufAllocator alloc;
+    private UdpPort udp;
+    private TunPort tun;
     private InetSocketAddress endpoint;
-    private boolean pendingFlush;
     private long lastSendNanos;
     private long handshakeWindowStartNanos;
     private int handshakesInWindow;
@@ -101,11 +96,19 @@ public final class PeerSession {
 
     public PeerSession(WorkerConfig config, byte[] privateKey, byte[] peerPublicKey, byte[] presharedKey,
                        CountersFile counters) {
+        this(config, privateKey, peerPublicKey, presharedKey, counters, System::nanoTime, InstantSource.system(),
+                new SecureRandom());
+    }
+
+    /** With the clocks and randomness given (tests drive time themselves). */
+    public PeerSession(WorkerConfig config, byte[] privateKey, byte[] peerPublicKey, byte[] presharedKey,
+                       CountersFile counters, LongSupplier monotonicNanos, InstantSource wallClock,
+                       RandomGenerator random) {
         this.config = config;
         this.counters = counters;
+        this.clock = monotonicNanos;
         this.allowedIps = new AllowedIps(config.allowedIps());
-        SecureRandom random = new SecureRandom();
-        this.handshake = new NoiseHandshake(privateKey, peerPublicKey, presharedKey, random, InstantSource.system(),
+        this.handshake = new NoiseHandshake(privateKey, peerPublicKey, presharedKey, random, wallClock,
                 keypairs::isLocalIndexInUse);
         this.cookieChecker = new CookieChecker(WireGuardKeys.publicFromPrivate(privateKey), random);
         this.cookieGenerator = new CookieGenerator(peerPublicKey);
@@ -114,8 +117,6 @@ public final class PeerSession {
         this.livenessKeepaliveNanos = config.keepaliveIntervalNanos();
         int packetRoom = HEADROOM + config.mtuBytes() + WireGuardSpec.PADDING_MULTIPLE + WireGuardSpec.TAG_BYTES;
         this.scratch = new byte[Math.max(packetRoom, MAX_DATAGRAM)];
-        this.tunRead = ByteBuffer.allocateDirect(config.mtuBytes() + 64);
-        this.tunWrite = ByteBuffer.allocateDirect(Math.max(packetRoom, MAX_DATAGRAM));
         this.offerDelayNanos = java.util.Arrays.compareUnsigned(WireGuardKeys.publicFromPrivate(privateKey), peerPublicKey) < 0
                 ? 0 : HIGHER_KEY_OFFER_DELAY_NANOS;
         this.staged = new byte[STAGED_CAPACITY][config.mtuBytes()];
@@ -124,11 +125,10 @@ public final class PeerSession {
     }
 
     /** Called once on the loop thread when the socket is bound. */
-    void attach(Channel udp, TunDevice tun) {
+    public void attach(UdpPort udp, TunPort tun) {
         this.udp = udp;
         this.tun = tun;
-        this.alloc = udp.alloc();
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         noSessionSinceNanos = now;
         if (endpoint != null && offerDelayNanos == 0) {
             startHandshake(now, false);
@@ -138,14 +138,8 @@ public final class PeerSession {
     // ------------------------------------------------------------------ send side (TUN → UDP)
 
     /** Reads one packet from the TUN and sends it on. False when the TUN had nothing to read. */
-    boolean onTunReadable() {
-        int n;
-        try {
-            n = tun.fd().read(tunRead, 0, tunRead.capacity());
-        } catch (IOException e) {
-            LOG.warn("TUN read failed: {}", e.getMessage());
-            return false;
-        }
+    public boolean onTunReadable() {
+        int n = tun.read(scratch, HEADROOM, config.mtuBytes() + 1);
         if (n <= 0) {
             return false;
         }
@@ -153,12 +147,11 @@ public final class PeerSession {
             counters.increment(Counter.DROP_TOO_BIG);
             return true;
         }
-        tunRead.get(0, scratch, HEADROOM, n);
         if (!allowedIps.allowsPacketAddress(scratch, HEADROOM, n, false)) {
             counters.increment(Counter.DROP_DISALLOWED_DESTINATION);
             return true;
         }
-        sendData(scratch, n, System.nanoTime());
+        sendData(scratch, n, clock.getAsLong());
         return true;
     }
 
@@ -194,10 +187,7 @@ public final class PeerSession {
     }
 
     private void transmit(byte[] buf, int length, long now) {
-        ByteBuf out = alloc.directBuffer(length);
-        out.writeBytes(buf, 0, length);
-        udp.write(new DatagramPacket(out, endpoint), udp.voidPromise());
-        pendingFlush = true;
+        udp.send(buf, 0, length, endpoint);
         counters.add(Counter.TX_UDP_BYTES, length);
         timers.anyAuthenticatedPacketTraversal(now);
         timers.anyAuthenticatedPacketSent();
@@ -206,18 +196,12 @@ public final class PeerSession {
     }
 
     private void sendHandshakeMessage(byte[] buf, int length) {
-        ByteBuf out = alloc.directBuffer(length);
-        out.writeBytes(buf, 0, length);
-        udp.write(new DatagramPacket(out, endpoint), udp.voidPromise());
-        pendingFlush = true;
+        udp.send(buf, 0, length, endpoint);
         counters.add(Counter.TX_UDP_BYTES, length);
     }
 
-    void flush() {
-        if (pendingFlush) {
-            pendingFlush = false;
-            udp.flush();
-        }
+    public void flush() {
+        udp.flush();
     }
 
     private void sendKeepalive(long now) {
@@ -282,13 +266,29 @@ public final class PeerSession {
     /** One datagram from the socket; the caller releases it afterwards. */
     void onDatagram(ByteBuf content, InetSocketAddress sender) {
         int length = content.readableBytes();
-        counters.add(Counter.RX_UDP_BYTES, length);
-        if (length > scratch.length || length >= MAX_DATAGRAM) {
+        if (length >= MAX_DATAGRAM) {
+            counters.add(Counter.RX_UDP_BYTES, length);
             counters.increment(Counter.DROP_BAD_LENGTH);
             return;
         }
         content.getBytes(content.readerIndex(), scratch, 0, length);
-        long now = System.nanoTime();
+        onDatagram(length, sender);
+    }
+
+    /** One datagram of {@code length} bytes, already at scratch[0..] (tests and the fuzz target). */
+    public void onDatagram(byte[] datagram, int offset, int length, InetSocketAddress sender) {
+        if (length >= MAX_DATAGRAM || length > scratch.length) {
+            counters.add(Counter.RX_UDP_BYTES, length);
+            counters.increment(Counter.DROP_BAD_LENGTH);
+            return;
+        }
+        System.arraycopy(datagram, offset, scratch, 0, length);
+        onDatagram(length, sender);
+    }
+
+    private void onDatagram(int length, InetSocketAddress sender) {
+        counters.add(Counter.RX_UDP_BYTES, length);
+        long now = clock.getAsLong();
         int type = Messages.typeOf(scratch, 0, length);
         switch (type) {
             case WireGuardSpec.MESSAGE_TRANSPORT -> receiveTransport(length, sender, now);
@@ -342,11 +342,9 @@ public final class PeerSession {
             return;
         }
         timers.dataReceived(now);
-        tunWrite.put(0, scratch, HEADROOM, ipLength);
-        try {
-            tun.fd().write(tunWrite, 0, ipLength);
+        if (tun.write(scratch, HEADROOM, ipLength)) {
             counters.add(Counter.RX_BYTES, ipLength);
-        } catch (IOException e) {
+        } else {
             counters.increment(Counter.DROP_TUN_WRITE_FAILED);
         }
     }
@@ -455,9 +453,8 @@ public final class PeerSession {
             byte[] address = sender.getAddress().getAddress();
             if (!cookieChecker.checkMac2(scratch, 0, length, address, sender.getPort(), now)) {
                 int n = cookieChecker.createReply(scratch, 0, length, address, sender.getPort(), now, handshakeOut, 0);
-                ByteBuf out = alloc.directBuffer(n);
-                out.writeBytes(handshakeOut, 0, n);
-                udp.writeAndFlush(new DatagramPacket(out, sender), udp.voidPromise());
+                udp.send(handshakeOut, 0, n, sender);
+                udp.flush();
                 counters.increment(Counter.COOKIE_REPLIES_SENT);
                 counters.increment(Counter.DROP_UNDER_LOAD);
                 return false;
@@ -541,7 +538,7 @@ public final class PeerSession {
 
     // ------------------------------------------------------------------ timers and control
 
-    void onTick(long now) {
+    public void onTick(long now) {
         int due = timers.poll(now);
         if ((due & Timers.RETRANSMIT_HANDSHAKE) != 0) {
             startHandshake(now, true);
@@ -579,7 +576,7 @@ public final class PeerSession {
         flush();
     }
 
-    void onControl(ControlCommand command, long now) {
+    public void onControl(ControlCommand command, long now) {
         switch (command) {
             case REKEY -> {
                 counters.increment(Counter.REKEYS_FORCED);

@@ -96,7 +96,8 @@ public final class TunnelLoop implements AutoCloseable {
                 .handler(new UdpHandler());
         udp = (EpollDatagramChannel) bootstrap.bind(new InetSocketAddress(config.listenPort())).sync().channel();
         counters.set(Counter.LISTEN_PORT, config.listenPort());
-        loop.submit(() -> session.attach(udp, tun)).sync();
+        loop.submit(() -> session.attach(new NettyUdpPort(udp),
+                new TunDevicePort(tun, config.mtuBytes() + 64))).sync();
         tunRegistration = loop.register(new TunHandle()).sync().getNow();
         loop.submit(() -> tunRegistration.submit(EpollIoOps.EPOLLIN)).sync();
         loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);

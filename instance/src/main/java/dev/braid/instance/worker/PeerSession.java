@@ -264,14 +264,13 @@ public final class PeerSession {
     // ------------------------------------------------------------------ receive side (UDP → TUN)
 
     /** One datagram from the socket; the caller releases it afterwards. */
-    void onDatagram(ByteBuf content, InetSocketAddress sender) {
-        int length = content.readableBytes();
+    void onDatagram(ByteBuf content, int index, int length, InetSocketAddress sender) {
         if (length >= MAX_DATAGRAM) {
             counters.add(Counter.RX_UDP_BYTES, length);
             counters.increment(Counter.DROP_BAD_LENGTH);
             return;
         }
-        content.getBytes(content.readerIndex(), scratch, 0, length);
+        content.getBytes(index, scratch, 0, length);
         onDatagram(length, sender);
     }
 

@@ -86,17 +86,27 @@ public final class TunnelLoop implements AutoCloseable {
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-                // a datagram buffer big enough for any WireGuard message we accept; larger ones are cut
-                // and then refused by their length check
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                // > 0 turns on recvmmsg: several datagrams per syscall
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
                 .option(ChannelOption.MAX_MESSAGES_PER_READ, 64)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(new UdpHandler());
+        if (config.offloads()) {
+            // GRO: the kernel hands over runs of same-size datagrams from one sender as one buffer
+            // with their segment size (up to 64 KB per read). recvmmsg stays off with it: Netty
+            // builds before September 2026 lose the segment size on that path.
+            bootstrap.option(EpollChannelOption.UDP_GRO, true)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536));
+        } else {
+            // one datagram per buffer, big enough for any WireGuard message we accept (larger ones are
+            // cut, then refused by their length check); > 0 turns on recvmmsg
+            bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048);
+        }
         udp = (EpollDatagramChannel) bootstrap.bind(new InetSocketAddress(config.listenPort())).sync().channel();
         counters.set(Counter.LISTEN_PORT, config.listenPort());
-        loop.submit(() -> session.attach(new NettyUdpPort(udp),
+        boolean gso = config.offloads() && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+        LOG.info("UDP offloads: GSO {}, GRO {}", gso ? "on" : "off",
+                Boolean.TRUE.equals(udp.config().getOption(EpollChannelOption.UDP_GRO)) ? "on" : "off");
+        loop.submit(() -> session.attach(new NettyUdpPort(udp, gso),
                 new TunDevicePort(tun, config.mtuBytes() + 64))).sync();
         tunRegistration = loop.register(new TunHandle()).sync().getNow();
         loop.submit(() -> tunRegistration.submit(EpollIoOps.EPOLLIN)).sync();
@@ -172,7 +182,15 @@ public final class TunnelLoop implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             ByteBuf content = packet.content();
             try {
-                session.onDatagram(content, packet.sender());
+                if (packet instanceof io.netty.channel.unix.SegmentedDatagramPacket segmented) {
+                    // a GRO run: back-to-back datagrams of segmentSize bytes, the last maybe shorter
+                    int size = segmented.segmentSize();
+                    for (int at = content.readerIndex(); at < content.writerIndex(); at += size) {
+                        session.onDatagram(content, at, Math.min(size, content.writerIndex() - at), packet.sender());
+                    }
+                } else {
+                    session.onDatagram(content, content.readerIndex(), content.readableBytes(), packet.sender());
+                }
             } finally {
                 content.release();
             }

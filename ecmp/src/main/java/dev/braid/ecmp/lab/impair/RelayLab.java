@@ -115,6 +115,16 @@ public final class RelayLab implements AutoCloseable {
         return siteB;
     }
 
+    /** What site A's config gives as {@code peer.endpoint}: the relay's address facing A. */
+    public static String siteAPeerEndpoint(int basePort) {
+        return RELAY_A_ADDRESS + ":" + basePort;
+    }
+
+    /** What site B's config gives as {@code peer.endpoint}: the relay's address facing B. */
+    public static String siteBPeerEndpoint(int basePort) {
+        return RELAY_B_ADDRESS + ":" + basePort;
+    }
+
     /** The relay configuration for this lab (sockets in R, forwarding to the sites' wan0 addresses). */
     public RelayConfig relayConfig(List<Integer> ports) {
         return RelayConfig.of(relayNamespace.name(),

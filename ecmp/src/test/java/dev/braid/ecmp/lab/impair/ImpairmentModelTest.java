@@ -1,7 +1,7 @@
 package dev.braid.ecmp.lab.impair;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.braid.ecmp.lab.impair.ImpairmentModel.Verdict;
@@ -149,7 +149,9 @@ class ImpairmentModelTest {
     @Test
     void theSeedFixesTheDecisions() {
         Impairment imp = Profile.HIGH.impairment();
-        assertEquals(run(new ImpairmentModel(99), imp, 5000), run(new ImpairmentModel(99), imp, 5000));
-        assertNotEquals(run(new ImpairmentModel(99), imp, 5000), run(new ImpairmentModel(100), imp, 5000));
+        List<Verdict> first = run(new ImpairmentModel(99), imp, 5000);
+        assertTrue(first.equals(run(new ImpairmentModel(99), imp, 5000)), "same seed, same decisions");
+        assertFalse(first.equals(run(new ImpairmentModel(100), imp, 5000)), "another seed, other decisions");
+        assertTrue(first.contains(Verdict.LOSE) && first.contains(Verdict.REORDER), "HIGH loses and reorders");
     }
 }

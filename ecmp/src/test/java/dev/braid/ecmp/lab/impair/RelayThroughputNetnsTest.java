@@ -41,18 +41,23 @@ class RelayThroughputNetnsTest {
             ImpairmentRelay relay = lab.startRelay(List.of(PORT));
             for (Profile profile : List.of(Profile.BASELINE, Profile.HIGH)) {
                 relay.setProfile(profile);
-                measure(lab, relay, profile);
+                measure(lab, relay, profile, 0);
             }
+            // a steady offered load, as a tunnel would send: does the relay keep up without kernel drops?
+            relay.setProfile(Profile.BASELINE);
+            measure(lab, relay, Profile.BASELINE, 1.5);
         }
     }
 
-    private static void measure(RelayLab lab, ImpairmentRelay relay, Profile profile) throws Exception {
+    /** {@code offeredGbit} 0 = as fast as the sender can, else paced in 1 ms bursts to that rate. */
+    private static void measure(RelayLab lab, ImpairmentRelay relay, Profile profile, double offeredGbit)
+            throws Exception {
         DatagramChannel sender = open(lab.siteA(), RelayLab.SITE_A_ADDRESS);
         DatagramChannel receiver = open(lab.siteB(), RelayLab.SITE_B_ADDRESS);
         sender.connect(new InetSocketAddress(RelayLab.RELAY_A_ADDRESS, PORT));
         AtomicLong sent = new AtomicLong();
         AtomicLong received = new AtomicLong();
-        Thread send = Thread.ofPlatform().name("blast-a").start(() -> blast(sender, sent));
+        Thread send = Thread.ofPlatform().name("blast-a").start(() -> blast(sender, sent, offeredGbit));
         Thread receive = Thread.ofPlatform().name("count-b").start(() -> count(receiver, received));
         try {
             Thread.sleep(WARMUP_MILLIS);
@@ -73,7 +78,8 @@ class RelayThroughputNetnsTest {
             long receivedDelta = received.get() - receivedBefore;
             Map<String, Long> kernelAfter = RelayLab.udpCounters(lab.relayNamespace());
 
-            System.out.printf("%s, %d-byte datagrams A→B for %.1f s:%n", profile, DATAGRAM_BYTES, seconds);
+            System.out.printf("%s, %d-byte datagrams A→B for %.1f s, offered %s:%n", profile, DATAGRAM_BYTES, seconds,
+                    offeredGbit == 0 ? "as fast as A can send" : offeredGbit + " Gbit/s");
             System.out.printf("  sent by A      %9.0f pkt/s %6.2f Gbit/s%n", sentDelta / seconds, gbit(sentDelta, seconds));
             System.out.printf("  relay forward  %9.0f pkt/s %6.2f Gbit/s (lost %d, reordered %d, overflow %d,"
                             + " sendFailed %d)%n", relayDelta.forwardedPackets() / seconds,
@@ -113,14 +119,23 @@ class RelayThroughputNetnsTest {
         }
     }
 
-    private static void blast(DatagramChannel channel, AtomicLong sent) {
+    private static void blast(DatagramChannel channel, AtomicLong sent, double offeredGbit) {
         ByteBuffer datagram = ByteBuffer.allocateDirect(DATAGRAM_BYTES);
+        long perMillisecond = offeredGbit == 0 ? Long.MAX_VALUE : Math.round(offeredGbit * 1e6 / 8 / DATAGRAM_BYTES);
+        long start = System.nanoTime();
         long n = 0;
         try {
             while (channel.isOpen()) {
                 datagram.clear();
                 channel.write(datagram);
                 sent.setRelease(++n);
+                if (perMillisecond != Long.MAX_VALUE) {
+                    long dueNanos = start + n * 1_000_000 / perMillisecond;
+                    long aheadNanos = dueNanos - System.nanoTime();
+                    if (aheadNanos > 200_000) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(aheadNanos);
+                    }
+                }
             }
         } catch (IOException e) {
             // closed at the end of the measurement

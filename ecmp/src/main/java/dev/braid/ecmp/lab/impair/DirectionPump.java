@@ -103,7 +103,6 @@ final class DirectionPump implements Runnable {
     private void drain(SelectionKey key) {
         int portIndex = (Integer) key.attachment();
         DatagramChannel channel = (DatagramChannel) key.channel();
-        long nowNanos = System.nanoTime();
         try {
             for (int i = 0; i < READS_PER_SOCKET; i++) {
                 staging.clear();
@@ -111,7 +110,8 @@ final class DirectionPump implements Runnable {
                     return;
                 }
                 staging.flip();
-                pipeline.onDatagram(portIndex, staging, nowNanos);
+                // stamped after the read, never before: a delay must not start before the datagram arrived
+                pipeline.onDatagram(portIndex, staging, System.nanoTime());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -10,6 +10,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -67,6 +68,12 @@ public final class ImpairmentRelay implements AutoCloseable {
         } else {
             try (NamespaceThread inside = NamespaceThread.enter(config.namespace())) {
                 sockets = inside.call(() -> openSockets(config));
+            } catch (IllegalStateException e) {
+                // NamespaceThread wraps checked exceptions; give the caller the IOException it expects
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw e;
             }
         }
         ImpairmentRelay relay = new ImpairmentRelay(config, sockets[0], sockets[1]);
@@ -151,7 +158,7 @@ public final class ImpairmentRelay implements AutoCloseable {
 
     /** Sets what one direction does from its next packet on. */
     public void setImpairment(Direction direction, Impairment impairment) {
-        pipelines[direction.ordinal()].setImpairment(java.util.Objects.requireNonNull(impairment, "impairment"));
+        pipelines[direction.ordinal()].setImpairment(Objects.requireNonNull(impairment, "impairment"));
     }
 
     public Impairment impairment(Direction direction) {

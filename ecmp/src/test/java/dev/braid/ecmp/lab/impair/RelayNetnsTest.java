@@ -213,4 +213,19 @@ class RelayNetnsTest {
         assertFalse(lab.siteA().tryRun(Duration.ofSeconds(5), List.of("ping", "-c", "1", "-W", "1", SITE_B_ADDRESS)).ok());
         assertEquals(0, relay.stats().total(Direction.A_TO_B).handled());
     }
+
+    @Test
+    void aSocketThatCannotBeBoundIsAClearErrorAndLeavesNothingOpen() {
+        java.io.IOException inUse = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> ImpairmentRelay.start(lab.relayConfig(List.of(BASE_PORT + 1, BASE_PORT + 5))));
+        assertTrue(inUse.getMessage().contains("relay cannot bind UDP") && inUse.getMessage().contains(
+                String.valueOf(BASE_PORT + 1)) && inUse.getMessage().contains(lab.relayNamespace().name()),
+                inUse.getMessage());
+        // the failed start closed what it had bound: port BASE_PORT + 5 is free again
+        try (ImpairmentRelay other = ImpairmentRelay.start(lab.relayConfig(List.of(BASE_PORT + 5)))) {
+            assertEquals(List.of(BASE_PORT + 5), other.config().ports());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.braid.ecmp.lab.Netns;
+import dev.braid.ecmp.lab.impair.ImpairmentRelay;
+import dev.braid.ecmp.lab.impair.RelayLab;
 import dev.braid.instance.counters.Counter;
 import dev.braid.instance.counters.CountersFile;
 import dev.braid.instance.protocol.WireGuardKeys;
@@ -21,6 +23,9 @@ import dev.braid.instance.protocol.WireGuardKeys;
  *  lan-a 192.168.10.2 ── 192.168.10.1 [site A] 198.18.0.1 ══ veth underlay ══ 198.18.0.2 [site B] 192.168.20.1 ── 192.168.20.2 lan-b
  *                                   floating 10.0.55.1                       floating 10.0.55.2
  * </pre>
+ * With {@link Options#relayed} the underlay is instead A — R — B through the lab's impairment
+ * relay (delay, jitter, loss, reordering, blackholing one path), which is then the sites' only way to
+ * each other ({@link RelayLab}).
  * Each site gets its own key pair, a config written from the same template as configs/site-*.yaml
  * and a real `braid run` supervisor (a child JVM inside the site's namespace) with N workers.
  * Closing stops the supervisors with SIGTERM (they remove what they added) and then deletes the
@@ -67,10 +72,21 @@ public final class SiteLab implements AutoCloseable {
         }
     }
 
-    /** What to build: worker count per site and optional config lines appended to both configs. */
-    public record Options(int workers, List<String> extraConfig, String underlayPeerA, String underlayPeerB) {
+    /** What to build: worker count per site, optional config lines appended to both configs, relay or not. */
+    public record Options(int workers, List<String> extraConfig, boolean relayed) {
         public static Options workers(int n) {
-            return new Options(n, List.of(), UNDERLAY_B, UNDERLAY_A);
+            return new Options(n, List.of(), false);
+        }
+
+        /** The underlay goes through the impairment relay. */
+        public static Options relayed(int n) {
+            return new Options(n, List.of(), true);
+        }
+
+        public Options withConfig(String... lines) {
+            List<String> all = new ArrayList<>(extraConfig);
+            all.addAll(List.of(lines));
+            return new Options(workers, all, relayed);
         }
     }
 
@@ -79,6 +95,8 @@ public final class SiteLab implements AutoCloseable {
     public final Site a;
     public final Site b;
     private final List<Netns> namespaces = new ArrayList<>();
+    private RelayLab relayLab;
+    private ImpairmentRelay relay;
 
     private SiteLab(Path dir, int workers, Site a, Site b) {
         this.dir = dir;
@@ -91,19 +109,34 @@ public final class SiteLab implements AutoCloseable {
         Netns.sweepStale();
         Files.createDirectories(dir);
         List<Netns> made = new ArrayList<>();
+        RelayLab relayLab = null;
         try {
-            Netns nsA = track(made, Netns.create("a"));
-            Netns nsB = track(made, Netns.create("b"));
+            Netns nsA;
+            Netns nsB;
+            String peerOfA;
+            String peerOfB;
+            if (options.relayed()) {
+                relayLab = RelayLab.create("s");
+                nsA = relayLab.siteA();
+                nsB = relayLab.siteB();
+                peerOfA = RelayLab.RELAY_A_ADDRESS;
+                peerOfB = RelayLab.RELAY_B_ADDRESS;
+            } else {
+                nsA = track(made, Netns.create("a"));
+                nsB = track(made, Netns.create("b"));
+                Netns.veth(nsA, "ua", nsB, "ub");
+                nsA.ip("addr", "add", UNDERLAY_A + "/24", "dev", "ua");
+                nsB.ip("addr", "add", UNDERLAY_B + "/24", "dev", "ub");
+                if (!nsA.waitForPing(UNDERLAY_B, Duration.ofSeconds(10))) {
+                    throw new IOException("the underlay veth between the two sites does not carry pings");
+                }
+                peerOfA = UNDERLAY_B;
+                peerOfB = UNDERLAY_A;
+            }
             Netns lanA = track(made, Netns.create("lana"));
             Netns lanB = track(made, Netns.create("lanb"));
-            Netns.veth(nsA, "ua", nsB, "ub");
-            nsA.ip("addr", "add", UNDERLAY_A + "/24", "dev", "ua");
-            nsB.ip("addr", "add", UNDERLAY_B + "/24", "dev", "ub");
             lan(nsA, lanA, "192.168.10");
             lan(nsB, lanB, "192.168.20");
-            if (!nsA.waitForPing(UNDERLAY_B, Duration.ofSeconds(10))) {
-                throw new IOException("the underlay veth between the two sites does not carry pings");
-            }
             SecureRandom random = new SecureRandom();
             byte[] privA = WireGuardKeys.generatePrivate(random);
             byte[] privB = WireGuardKeys.generatePrivate(random);
@@ -114,16 +147,27 @@ public final class SiteLab implements AutoCloseable {
             String pubA = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privA));
             String pubB = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privB));
             String tag = Long.toString(ProcessHandle.current().pid(), 36);
-            Site a = site("lab" + tag + "a", nsA, lanA, dir, keyA, pubB, options.underlayPeerA(), FLOATING_A, FLOATING_B,
+            Site a = site("lab" + tag + "a", nsA, lanA, dir, keyA, pubB, peerOfA, FLOATING_A, FLOATING_B,
                     "192.168.10.0/24", "192.168.20.0/24", options);
-            Site b = site("lab" + tag + "b", nsB, lanB, dir, keyB, pubA, options.underlayPeerB(), FLOATING_B, FLOATING_A,
+            Site b = site("lab" + tag + "b", nsB, lanB, dir, keyB, pubA, peerOfB, FLOATING_B, FLOATING_A,
                     "192.168.20.0/24", "192.168.10.0/24", options);
             SiteLab lab = new SiteLab(dir, options.workers(), a, b);
             lab.namespaces.addAll(made);
+            if (relayLab != null) {
+                lab.relayLab = relayLab;
+                List<Integer> ports = new ArrayList<>();
+                for (int i = 0; i < options.workers(); i++) {
+                    ports.add(BASE_PORT + i);
+                }
+                lab.relay = relayLab.startRelay(ports);
+            }
             return lab;
         } catch (IOException | RuntimeException e) {
             for (Netns ns : made) {
                 ns.close();
+            }
+            if (relayLab != null) {
+                relayLab.close();
             }
             throw e;
         }
@@ -167,6 +211,14 @@ public final class SiteLab implements AutoCloseable {
         Path config = dir.resolve(name + ".yaml");
         Files.writeString(config, yaml.toString());
         return new Site(name, ns, lan, config, stateDir, dir.resolve(name + ".log"));
+    }
+
+    /** The impairment relay between the sites (only for {@link Options#relayed} labs). */
+    public ImpairmentRelay relay() {
+        if (relay == null) {
+            throw new IllegalStateException("this lab has no relay: build it with Options.relayed");
+        }
+        return relay;
     }
 
     public int workers() {
@@ -288,6 +340,9 @@ public final class SiteLab implements AutoCloseable {
         }
         for (Netns ns : namespaces) {
             ns.close();
+        }
+        if (relayLab != null) {
+            relayLab.close();
         }
     }
 }

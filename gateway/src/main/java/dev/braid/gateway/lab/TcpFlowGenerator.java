@@ -26,6 +26,7 @@ public final class TcpFlowGenerator {
     private final String clientNamespace;
     private final String clientAddress;
     private final int flows;
+    private final long bytesPerSecondPerFlow;
     private final AtomicLong received = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicLongArray receivedPerFlow;
     private final int[] clientPorts;
@@ -36,6 +37,17 @@ public final class TcpFlowGenerator {
 
     public TcpFlowGenerator(String serverNamespace, String serverAddress, String clientNamespace, String clientAddress,
                             int flows) {
+        this(serverNamespace, serverAddress, clientNamespace, clientAddress, flows, 0);
+    }
+
+    /**
+     * @param bytesPerSecondPerFlow each flow's pace, 0 for as fast as it goes. Failover tests pace their
+     *                              flows so that a 100 ms without bytes means the network stalled, not
+     *                              that a saturated 2-core machine did not get to that flow
+     */
+    public TcpFlowGenerator(String serverNamespace, String serverAddress, String clientNamespace, String clientAddress,
+                            int flows, long bytesPerSecondPerFlow) {
+        this.bytesPerSecondPerFlow = bytesPerSecondPerFlow;
         this.serverNamespace = serverNamespace;
         this.serverAddress = serverAddress;
         this.clientNamespace = clientNamespace;
@@ -74,11 +86,26 @@ public final class TcpFlowGenerator {
 
     private void fill(SocketChannel c) {
         ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+        // paced: 20 writes a second of a twentieth of the rate each
+        int pacedChunk = (int) Math.max(1, bytesPerSecondPerFlow / 20);
+        long sent = 0;
         try (c) {
-            while (System.nanoTime() < endNanos) {
-                chunk.clear();
-                c.write(chunk);
+            long now;
+            while ((now = System.nanoTime()) < endNanos) {
+                if (bytesPerSecondPerFlow > 0) {
+                    long due = startNanos + sent * 1_000_000_000L / bytesPerSecondPerFlow;
+                    if (due > now) {
+                        Thread.sleep((due - now) / 1_000_000, (int) ((due - now) % 1_000_000));
+                        continue;
+                    }
+                    chunk.clear().limit(Math.min(chunk.capacity(), pacedChunk));
+                } else {
+                    chunk.clear();
+                }
+                sent += c.write(chunk);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the far end went away; the flow ends
         }

@@ -42,8 +42,10 @@ final class FailoverRun implements AutoCloseable {
     }
 
     static FailoverRun start(SiteLab lab, Path dir, int flows, int seconds) throws Exception {
+        // 6 Mbit/s a flow: ~75 KB every 100 ms, far below what the paths carry, so a 100 ms without
+        // bytes is a network stall and not CPU starvation on a 2-core machine
         TcpFlowGenerator g = new TcpFlowGenerator(lab.b.ns.name(), SiteLab.FLOATING_B, lab.a.ns.name(),
-                SiteLab.FLOATING_A, flows);
+                SiteLab.FLOATING_A, flows, 750_000);
         g.start(Duration.ofSeconds(seconds));
         return new FailoverRun(lab, g, seconds);
     }

@@ -307,18 +307,6 @@ public final class SiteLab implements AutoCloseable {
         return p.exitValue();
     }
 
-    /** Waits until {@code condition} holds or the deadline passes; returns whether it held. */
-    public static boolean await(Duration deadline, java.util.function.BooleanSupplier condition) {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Netns.sleep(20);
-        }
-        return condition.getAsBoolean();
-    }
-
     /** The last lines of a site's supervisor log, for failure messages. */
     public static String tail(Path log, int lines) {
         try {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.braid.ecmp.lab.Await;
 import dev.braid.ecmp.lab.Iperf3;
 import dev.braid.ecmp.lab.Netns;
 import dev.braid.instance.counters.Counter;
@@ -47,7 +48,7 @@ class TwoSiteEcmpTest {
             String route = lab.a.ns.ip("route", "show", SiteLab.FLOATING_B + "/32").stdout();
             assertTrue(route.contains("nhid 518200") && route.contains("src " + SiteLab.FLOATING_A), route);
             assertTrue(lab.a.ns.ip("route", "show", "192.168.20.0/24").stdout().contains("nhid 518200"));
-            assertTrue(SiteLab.await(Duration.ofSeconds(10),
+            assertTrue(Await.until(Duration.ofSeconds(10),
                     () -> groupOf(lab.a.ns).contains("group 518201/518202") && groupOf(lab.b.ns).contains("group 518201/518202")),
                     () -> "both paths in both groups: " + groupOf(lab.a.ns) + " / " + groupOf(lab.b.ns));
             assertTrue(groupOf(lab.a.ns).contains("type resilient"), groupOf(lab.a.ns));
@@ -82,7 +83,7 @@ class TwoSiteEcmpTest {
 
             // kill -9 of site B's supervisor: its workers follow; a restart cleans up and runs again
             lab.b.supervisor().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            assertTrue(SiteLab.await(Duration.ofSeconds(10), () -> lab.b.ns.pids().isEmpty()),
+            assertTrue(Await.until(Duration.ofSeconds(10), () -> lab.b.ns.pids().isEmpty()),
                     "workers of a killed supervisor exit by themselves");
             assertTrue(Files.exists(lab.b.stateDir.resolve("changes.journal")), "the killed run left its journal");
             lab.startSupervisor(lab.b);

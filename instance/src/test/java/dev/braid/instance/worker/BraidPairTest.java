@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.braid.ecmp.NamespaceThread;
+import dev.braid.ecmp.lab.Await;
 import dev.braid.ecmp.lab.PcapCapture;
 import dev.braid.instance.counters.ControlCommand;
 import dev.braid.instance.counters.Counter;
@@ -59,12 +60,12 @@ class BraidPairTest {
             // the responder side forces a rekey: roles swap, and nothing fails to decrypt on the way
             long completedA = a.get(Counter.HANDSHAKES_COMPLETED);
             assertTrue(b.counters().offer(ControlCommand.REKEY));
-            assertTrue(TwoSiteLab.await(Duration.ofSeconds(10), () -> b.get(Counter.HANDSHAKE_ROLE) == 1
+            assertTrue(Await.until(Duration.ofSeconds(10), () -> b.get(Counter.HANDSHAKE_ROLE) == 1
                     && a.get(Counter.HANDSHAKES_COMPLETED) > completedA), "B-initiated rekey completed");
             assertTrue(lab.a.waitForPing(TwoSiteLab.TUNNEL_B, Duration.ofSeconds(5)));
             long completedB = b.get(Counter.HANDSHAKES_COMPLETED);
             assertTrue(a.counters().offer(ControlCommand.REKEY));
-            assertTrue(TwoSiteLab.await(Duration.ofSeconds(10), () -> a.get(Counter.HANDSHAKE_ROLE) == 1
+            assertTrue(Await.until(Duration.ofSeconds(10), () -> a.get(Counter.HANDSHAKE_ROLE) == 1
                     && b.get(Counter.HANDSHAKES_COMPLETED) > completedB), "A-initiated rekey completed");
             assertTrue(lab.b.waitForPing(TwoSiteLab.TUNNEL_A, Duration.ofSeconds(5)));
             assertEquals(0, a.get(Counter.DROP_DECRYPT_FAILED) + b.get(Counter.DROP_DECRYPT_FAILED));
@@ -97,18 +98,18 @@ class BraidPairTest {
                 long unknownIndex = b.get(Counter.DROP_UNKNOWN_RECEIVER_INDEX);
 
                 sock.send(ByteBuffer.wrap(captured), target);
-                assertTrue(TwoSiteLab.await(Duration.ofSeconds(5), () -> b.get(Counter.DROP_REPLAYED_COUNTER) == replayed + 1),
+                assertTrue(Await.until(Duration.ofSeconds(5), () -> b.get(Counter.DROP_REPLAYED_COUNTER) == replayed + 1),
                         "replayed packet counted as replayed_counter");
 
                 sock.send(ByteBuffer.wrap(captured, 0, 24), target);
-                assertTrue(TwoSiteLab.await(Duration.ofSeconds(5), () -> b.get(Counter.DROP_BAD_LENGTH) == badLength + 1),
+                assertTrue(Await.until(Duration.ofSeconds(5), () -> b.get(Counter.DROP_BAD_LENGTH) == badLength + 1),
                         "truncated packet counted as bad_length");
 
                 byte[] otherIndex = captured.clone();
                 otherIndex[4] ^= 0x5a;
                 otherIndex[7] ^= 0x33;
                 sock.send(ByteBuffer.wrap(otherIndex), target);
-                assertTrue(TwoSiteLab.await(Duration.ofSeconds(5),
+                assertTrue(Await.until(Duration.ofSeconds(5),
                         () -> b.get(Counter.DROP_UNKNOWN_RECEIVER_INDEX) == unknownIndex + 1),
                         "packet for an unknown index counted as unknown_receiver_index");
 
@@ -126,7 +127,7 @@ class BraidPairTest {
                         Thread.sleep(5); // stay within what a socket buffer holds; this is a robustness test, not a flood
                     }
                 }
-                assertTrue(TwoSiteLab.await(Duration.ofSeconds(20), () -> b.drops() == dropsBefore + 10_000),
+                assertTrue(Await.until(Duration.ofSeconds(20), () -> b.drops() == dropsBefore + 10_000),
                         "every random datagram dropped and counted: " + (b.drops() - dropsBefore));
                 assertEquals(junkReasonsBefore + 10_000, b.get(Counter.DROP_BAD_TYPE) + b.get(Counter.DROP_BAD_LENGTH),
                         "random bytes fail the type (or, under four bytes, the length) check");

@@ -154,18 +154,6 @@ final class TwoSiteLab implements AutoCloseable {
         return new ObjectMapper().readTree(iperfJson).path("end").path("sum_received").path("bits_per_second").asDouble();
     }
 
-    /** Waits until {@code condition} holds or the deadline passes; returns whether it held. */
-    static boolean await(Duration deadline, java.util.function.BooleanSupplier condition) {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Netns.sleep(20);
-        }
-        return condition.getAsBoolean();
-    }
-
     @Override
     public void close() {
         for (CountersFile f : opened) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.braid.ecmp.lab.Await;
 import dev.braid.ecmp.lab.Iperf3;
 import dev.braid.ecmp.lab.WireGuardGo;
 import dev.braid.instance.counters.ControlCommand;
@@ -47,9 +48,9 @@ class WireGuardGoInteropTest {
             long wgBefore = wg.latestHandshakeEpochSeconds();
             Thread.sleep(1100); // wg reports whole seconds
             assertTrue(braid.counters().offer(ControlCommand.REKEY));
-            assertTrue(TwoSiteLab.await(Duration.ofSeconds(10), () -> braid.get(Counter.HANDSHAKES_COMPLETED) > completed),
+            assertTrue(Await.until(Duration.ofSeconds(10), () -> braid.get(Counter.HANDSHAKES_COMPLETED) > completed),
                     "forced rekey completed");
-            assertTrue(TwoSiteLab.await(Duration.ofSeconds(5), () -> wg.latestHandshakeEpochSeconds() > wgBefore),
+            assertTrue(Await.until(Duration.ofSeconds(5), () -> wg.latestHandshakeEpochSeconds() > wgBefore),
                     "wireguard-go saw the new handshake");
             assertTrue(lab.a.waitForPing(TwoSiteLab.TUNNEL_B, Duration.ofSeconds(5)), "ping after rekey");
             assertEquals(0, braid.get(Counter.DROP_DECRYPT_FAILED));

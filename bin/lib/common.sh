@@ -44,8 +44,8 @@ ensure_packages() {
   fi
   echo "braid: installing ${want[*]} ..." >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q "${want[@]}" >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "${want[@]}" >/dev/null; } \
+  apt-get install -y -q --no-install-recommends "${want[@]}" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends "${want[@]}" >/dev/null; } \
     || { echo "braid: could not install ${want[*]}" >&2; return 1; }
 }
 

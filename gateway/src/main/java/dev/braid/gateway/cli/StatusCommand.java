@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.braid.gateway.config.ConfigException;
 import dev.braid.gateway.config.SiteConfigLoader;
@@ -88,7 +86,7 @@ final class StatusCommand implements CliCommand {
             return FAILED;
         }
         if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));
+            out.println(ControlSocket.JSON.writeValueAsString(status));
         } else {
             out.print(render(status));
         }

@@ -27,7 +27,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public final class ControlSocket implements AutoCloseable {
     public static final String FILE_NAME = "control.sock";
     private static final Logger LOG = LoggerFactory.getLogger(ControlSocket.class);
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** snake_case keys, like the metric names and the config file. */
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
 
     private final Path path;
     private final ServerSocketChannel server;

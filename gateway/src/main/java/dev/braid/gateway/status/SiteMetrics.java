@@ -55,6 +55,10 @@ public final class SiteMetrics implements MultiCollector {
 
         var info = InfoSnapshot.builder().name("braid_worker").help("A worker: its CPU, UDP port and TUN");
         var up = gauge("braid_path_up", "1 while the worker's path is up (handshake done, heard within dead_after)", null);
+        var state = gauge("braid_path_state", "1 for the path's current state: up, down, or pending (a starting site "
+                + "before its first handshake)", null);
+        var handshakeTime = gauge("braid_worker_last_handshake_timestamp_seconds",
+                "Wall-clock time of the last completed handshake (Unix seconds)", Unit.SECONDS);
         var inGroup = gauge("braid_path_in_group", "1 while the path is a member of the nexthop group", null);
         var process = gauge("braid_worker_running", "1 while the worker process runs", null);
         var looping = gauge("braid_worker_crash_looping", "1 while the worker exits over and over", null);
@@ -65,8 +69,15 @@ public final class SiteMetrics implements MultiCollector {
         var rxPackets = counter("braid_worker_receive_packets", "Transport packets received and authenticated", null);
         var txPackets = counter("braid_worker_transmit_packets", "Transport packets sent", null);
         var handshakes = counter("braid_worker_handshakes", "Handshakes completed", null);
-        var initiations = counter("braid_worker_handshake_initiations", "Handshake initiations sent", null);
-        var keepalives = counter("braid_worker_keepalives_sent", "Keepalives sent", null);
+        var initiationsSent = counter("braid_worker_handshake_initiations_sent", "Handshake initiations sent", null);
+        var initiationsReceived = counter("braid_worker_handshake_initiations_received",
+                "Valid handshake initiations received", null);
+        var keepalivesSent = counter("braid_worker_keepalives_sent", "Keepalives sent", null);
+        var keepalivesReceived = counter("braid_worker_keepalives_received", "Keepalives received and authenticated", null);
+        var udpRx = counter("braid_worker_udp_receive_bytes", "UDP payload bytes received on the worker's port, "
+                + "WireGuard headers and handshakes included", Unit.BYTES);
+        var udpTx = counter("braid_worker_udp_transmit_bytes", "UDP payload bytes sent from the worker's port, "
+                + "WireGuard headers and handshakes included", Unit.BYTES);
         var drops = counter("braid_worker_drops", "Packets dropped, by reason", null);
         var cpu = counter("braid_worker_cpu_seconds", "CPU time used by the worker process", Unit.SECONDS);
         var restarts = counter("braid_worker_restarts", "Times the supervisor restarted the worker", null);
@@ -76,6 +87,13 @@ public final class SiteMetrics implements MultiCollector {
                     "worker", Integer.toString(w.index()), "cpu", Integer.toString(w.cpu()), "tun", w.tun(),
                     "port", Integer.toString(w.listenPort()))).build());
             up.dataPoint(point(l, w.path().equals("up") ? 1 : 0));
+            for (String s1 : new String[] {"up", "down", "pending"}) {
+                state.dataPoint(point(Labels.of("site", s.site(), "worker", Integer.toString(w.index()), "state", s1),
+                        w.path().equals(s1) ? 1 : 0));
+            }
+            if (w.lastHandshakeEpochMillis() > 0) {
+                handshakeTime.dataPoint(point(l, w.lastHandshakeEpochMillis() / 1000.0));
+            }
             inGroup.dataPoint(point(l, w.inGroup() ? 1 : 0));
             process.dataPoint(point(l, w.process().equals("running") ? 1 : 0));
             looping.dataPoint(point(l, w.crashLooping() ? 1 : 0));
@@ -90,8 +108,12 @@ public final class SiteMetrics implements MultiCollector {
             rxPackets.dataPoint(total(l, w.rxPackets()));
             txPackets.dataPoint(total(l, w.txPackets()));
             handshakes.dataPoint(total(l, w.handshakes()));
-            initiations.dataPoint(total(l, w.handshakeInitiationsSent()));
-            keepalives.dataPoint(total(l, w.keepalivesSent()));
+            initiationsSent.dataPoint(total(l, w.handshakeInitiationsSent()));
+            initiationsReceived.dataPoint(total(l, w.handshakeInitiationsReceived()));
+            keepalivesSent.dataPoint(total(l, w.keepalivesSent()));
+            keepalivesReceived.dataPoint(total(l, w.keepalivesReceived()));
+            udpRx.dataPoint(total(l, w.udpRxBytes()));
+            udpTx.dataPoint(total(l, w.udpTxBytes()));
             cpu.dataPoint(total(l, w.cpuSeconds()));
             restarts.dataPoint(total(l, w.restarts()));
             for (Map.Entry<String, Long> d : w.drops().entrySet()) {
@@ -100,11 +122,11 @@ public final class SiteMetrics implements MultiCollector {
             }
         }
         out.add(info.build());
-        for (var g : List.of(up, inGroup, process, looping, handshakeAge, receiveAge)) {
+        for (var g : List.of(up, state, inGroup, process, looping, handshakeAge, handshakeTime, receiveAge)) {
             out.add(g.build());
         }
-        for (var c : List.of(rxBytes, txBytes, rxPackets, txPackets, handshakes, initiations, keepalives, drops, cpu,
-                restarts)) {
+        for (var c : List.of(rxBytes, txBytes, rxPackets, txPackets, udpRx, udpTx, handshakes, initiationsSent,
+                initiationsReceived, keepalivesSent, keepalivesReceived, drops, cpu, restarts)) {
             out.add(c.build());
         }
         return new MetricSnapshots(out);

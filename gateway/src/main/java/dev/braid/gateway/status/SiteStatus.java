@@ -33,6 +33,9 @@ public record SiteStatus(
      * @param process               starting | running | backoff | stopped
      * @param path                  up | down | pending (starting site, before the first handshake)
      * @param handshakeAgeSeconds   seconds since the last completed handshake, -1 if none
+     * @param lastHandshakeEpochMillis wall-clock time of that handshake, 0 if none
+     * @param udpRxBytes            UDP payload bytes received on the worker's port (wire bytes: WireGuard
+     *                              headers and handshakes included)
      * @param lastReceiveAgeSeconds seconds since the last authenticated packet, -1 if none
      * @param endpoint              the peer worker's address:port as last seen, "" if unknown
      * @param drops                 every drop reason of the worker with its count (zeros included)
@@ -55,14 +58,18 @@ public record SiteStatus(
             String path,
             boolean inGroup,
             double handshakeAgeSeconds,
+            long lastHandshakeEpochMillis,
             double lastReceiveAgeSeconds,
             String endpoint,
             long rxBytes,
             long txBytes,
             long rxPackets,
             long txPackets,
+            long udpRxBytes,
+            long udpTxBytes,
             long handshakes,
             long handshakeInitiationsSent,
+            long handshakeInitiationsReceived,
             long keepalivesSent,
             long keepalivesReceived,
             Map<String, Long> drops,

@@ -73,10 +73,13 @@ final class StatusSnapshot {
                 w.restarts(), w.lastExitCode(), w.pathState().name().toLowerCase(java.util.Locale.ROOT),
                 members.contains(w.plan.nexthopId()),
                 lastHandshakeMillis == 0 ? -1 : Math.max(0, System.currentTimeMillis() - lastHandshakeMillis) / 1000.0,
+                lastHandshakeMillis,
                 lastReceive == 0 ? -1 : Math.max(0, now - lastReceive) / 1e9,
                 c == null ? "" : endpoint(c),
                 v[Counter.RX_BYTES.id()], v[Counter.TX_BYTES.id()], v[Counter.RX_PACKETS.id()], v[Counter.TX_PACKETS.id()],
+                v[Counter.RX_UDP_BYTES.id()], v[Counter.TX_UDP_BYTES.id()],
                 v[Counter.HANDSHAKES_COMPLETED.id()], v[Counter.HANDSHAKE_INITIATIONS_SENT.id()],
+                v[Counter.HANDSHAKE_INITIATIONS_RECEIVED.id()],
                 v[Counter.KEEPALIVES_SENT.id()], v[Counter.KEEPALIVES_RECEIVED.id()], drops, cpuSeconds(w.pid()));
     }
 

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import dev.braid.ecmp.lab.Await;
 import dev.braid.ecmp.lab.Command;
 import dev.braid.ecmp.lab.Iperf3;
 import dev.braid.ecmp.lab.Netns;
@@ -70,15 +71,14 @@ class PrometheusIntegrationTest {
     @Test
     void everyDashboardQueryReturnsDataFromARealPrometheus() throws Exception {
         long began = System.nanoTime();
-        SiteLab.Options options = new SiteLab.Options(2, List.of("metrics:", "  listen: 0.0.0.0:9586"),
-                SiteLab.UNDERLAY_B, SiteLab.UNDERLAY_A);
+        SiteLab.Options options = SiteLab.Options.workers(2).withConfig("metrics:", "  listen: 0.0.0.0:9586");
         try (SiteLab lab = SiteLab.build(dir.resolve("lab"), options)) {
             lab.startSupervisors();
             assertTrue(lab.awaitSessions(Duration.ofSeconds(60)), () -> "paths up\n" + logs(lab));
             Netns ns = lab.a.ns; // Prometheus and curl run here: A's metrics on loopback, B's over the underlay
             String targetA = "127.0.0.1:9586";
             String targetB = SiteLab.UNDERLAY_B + ":9586";
-            assertTrue(SiteLab.await(Duration.ofSeconds(20), () -> served(ns, targetA) && served(ns, targetB)),
+            assertTrue(Await.until(Duration.ofSeconds(20), () -> served(ns, targetA) && served(ns, targetB)),
                     () -> "both supervisors serve /metrics\n" + logs(lab));
 
             Set<String> families = checkExposition(ns, targetA);

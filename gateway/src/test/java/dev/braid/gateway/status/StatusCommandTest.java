@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.braid.ecmp.lab.Await;
 import dev.braid.gateway.BraidCli;
 import dev.braid.gateway.lab.SiteLab;
 
@@ -58,11 +59,11 @@ class StatusCommandTest {
 
             // paths leave "pending" once their handshake is done: wait (bounded) until both are up
             AtomicReference<Run> last = new AtomicReference<>();
-            boolean settled = SiteLab.await(Duration.ofSeconds(20), () -> {
+            boolean settled = Await.until(Duration.ofSeconds(20), () -> {
                 Run r = braid("status", "--json", "--state-dir", stateDir);
                 last.set(r);
                 return r.exitCode() == 0 && r.out().split("\"path\" : \"up\"", -1).length == 3
-                        && r.out().split("\"inGroup\" : true", -1).length == 3;
+                        && r.out().split("\"in_group\" : true", -1).length == 3;
             });
             Run json = last.get();
             assertTrue(settled, () -> "both paths up and in the group: exit " + json.exitCode() + "\n" + json.out() + json.err());
@@ -70,12 +71,12 @@ class StatusCommandTest {
 
             JsonNode status = new ObjectMapper().readTree(json.out());
             assertEquals(lab.a.name, status.path("site").asText());
-            assertTrue(status.path("supervisorPid").asLong() > 0);
-            assertEquals(SiteLab.FLOATING_A + "/32", status.path("floatingAddress").asText());
-            assertEquals(SiteLab.UNDERLAY_B + ":" + SiteLab.BASE_PORT, status.path("peerEndpoint").asText());
-            assertEquals(GROUP_ID, status.path("groupId").asLong());
-            assertEquals("resilient", status.path("groupType").asText());
-            assertFalse(status.path("routesUnreachable").asBoolean());
+            assertTrue(status.path("supervisor_pid").asLong() > 0);
+            assertEquals(SiteLab.FLOATING_A + "/32", status.path("floating_address").asText());
+            assertEquals(SiteLab.UNDERLAY_B + ":" + SiteLab.BASE_PORT, status.path("peer_endpoint").asText());
+            assertEquals(GROUP_ID, status.path("group_id").asLong());
+            assertEquals("resilient", status.path("group_type").asText());
+            assertFalse(status.path("routes_unreachable").asBoolean());
             assertTrue(status.path("routes").toString().contains("192.168.20.0/24 nhid " + GROUP_ID), status.path("routes")::toString);
 
             JsonNode workers = status.path("workers");
@@ -86,23 +87,23 @@ class StatusCommandTest {
                 String which = "worker " + i + ": " + w;
                 assertEquals(i, w.path("index").asInt(), which);
                 assertEquals("up", w.path("path").asText(), which);
-                assertTrue(w.path("inGroup").asBoolean(), which);
+                assertTrue(w.path("in_group").asBoolean(), which);
                 assertEquals("running", w.path("process").asText(), which);
                 assertTrue(w.path("pid").asLong() > 0, which);
-                assertFalse(w.path("crashLooping").asBoolean(), which);
-                double handshakeAge = w.path("handshakeAgeSeconds").asDouble(-1);
+                assertFalse(w.path("crash_looping").asBoolean(), which);
+                double handshakeAge = w.path("handshake_age_seconds").asDouble(-1);
                 assertTrue(handshakeAge >= 0 && handshakeAge < 180, which);
-                assertTrue(w.path("lastReceiveAgeSeconds").asDouble(-1) >= 0, which);
+                assertTrue(w.path("last_receive_age_seconds").asDouble(-1) >= 0, which);
                 assertTrue(w.path("handshakes").asLong() >= 1, which);
                 assertEquals(SiteLab.UNDERLAY_B + ":" + (SiteLab.BASE_PORT + i), w.path("endpoint").asText(), which);
-                assertEquals(SiteLab.BASE_PORT + i, w.path("listenPort").asInt(), which);
+                assertEquals(SiteLab.BASE_PORT + i, w.path("listen_port").asInt(), which);
                 assertEquals("braid" + i, w.path("tun").asText(), which);
                 assertEquals(22, w.path("drops").size(), "every drop reason, zeros included: " + which);
-                nexthops.add(w.path("nexthopId").asLong());
+                nexthops.add(w.path("nexthop_id").asLong());
             }
             assertEquals(List.of(GROUP_ID + 1, GROUP_ID + 2), nexthops);
             List<Long> members = new ArrayList<>();
-            status.path("groupMembers").forEach(m -> members.add(m.asLong()));
+            status.path("group_members").forEach(m -> members.add(m.asLong()));
             assertEquals(nexthops, members, "the kernel's group holds both workers' nexthops");
 
             Run text = braid("status", "--state-dir", stateDir);

@@ -5,16 +5,13 @@ import static dev.braid.instance.offload.PacketBytes.IPV4_FLAGS_FRAGMENT;
 import static dev.braid.instance.offload.PacketBytes.IPV4_MF_AND_OFFSET;
 import static dev.braid.instance.offload.PacketBytes.IPV4_MIN_HEADER;
 import static dev.braid.instance.offload.PacketBytes.IPV4_PROTOCOL;
-import static dev.braid.instance.offload.PacketBytes.IPV4_SOURCE;
 import static dev.braid.instance.offload.PacketBytes.IPV4_TOTAL_LENGTH;
 import static dev.braid.instance.offload.PacketBytes.IPV4_TTL;
 import static dev.braid.instance.offload.PacketBytes.IPV6_HEADER;
 import static dev.braid.instance.offload.PacketBytes.IPV6_HOP_LIMIT;
 import static dev.braid.instance.offload.PacketBytes.IPV6_NEXT_HEADER;
 import static dev.braid.instance.offload.PacketBytes.IPV6_PAYLOAD_LENGTH;
-import static dev.braid.instance.offload.PacketBytes.IPV6_SOURCE;
 import static dev.braid.instance.offload.PacketBytes.MAX_IP_PACKET;
-import static dev.braid.instance.offload.PacketBytes.TCP_ACK;
 import static dev.braid.instance.offload.PacketBytes.TCP_ACK_FLAG;
 import static dev.braid.instance.offload.PacketBytes.TCP_CHECKSUM;
 import static dev.braid.instance.offload.PacketBytes.TCP_DATA_OFFSET;
@@ -25,7 +22,6 @@ import static dev.braid.instance.offload.PacketBytes.TCP_SEQ;
 import static dev.braid.instance.offload.PacketBytes.TCP_WINDOW;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * The receive side of TUN offloads (GRO in user space): the worker offers each decrypted IP packet of a
@@ -70,7 +66,6 @@ public final class TcpCoalescer {
 
     private final int maxPackets;
     private final int maxPacketBytes;
-    private final int maxFlows;
     private final TunPacketSink sink;
     private final byte[] arena;
     private final ByteBuffer out;
@@ -97,16 +92,10 @@ public final class TcpCoalescer {
     private final int[] tailPayload;
     private final boolean[] tailPsh;
     private final int[] previousOfFlow;
-    // flows of this batch
-    private final int[] flowKeyPacket;
-    private final long[] flowHash;
-    private final int[] flowLastEntry;
-    private final int[] buckets;
-    private final int bucketMask;
+    private final TcpFlowTable flows;
 
     private int packetCount;
     private int arenaUsed;
-    private int flowCount;
 
     private long packetsOffered;
     private long packetsCoalesced;
@@ -129,7 +118,6 @@ public final class TcpCoalescer {
         }
         this.maxPackets = maxPackets;
         this.maxPacketBytes = maxPacketBytes;
-        this.maxFlows = maxFlows;
         this.sink = sink;
         this.arena = new byte[Math.multiplyExact(maxPackets, maxPacketBytes)];
         this.out = ByteBuffer.allocateDirect(VirtioNetHeader.LENGTH + MAX_IP_PACKET);
@@ -153,12 +141,7 @@ public final class TcpCoalescer {
         tailPayload = new int[maxPackets];
         tailPsh = new boolean[maxPackets];
         previousOfFlow = new int[maxPackets];
-        flowKeyPacket = new int[Math.max(maxFlows, 1)];
-        flowHash = new long[Math.max(maxFlows, 1)];
-        flowLastEntry = new int[Math.max(maxFlows, 1)];
-        int bucketCount = Integer.highestOneBit(Math.max(2, maxFlows * 2 - 1)) << 1;
-        buckets = new int[bucketCount];
-        bucketMask = bucketCount - 1;
+        flows = new TcpFlowTable(maxFlows);
     }
 
     /**
@@ -191,13 +174,13 @@ public final class TcpCoalescer {
             role[p] = ROLE_PASS;
             return PASSED_THROUGH;
         }
-        int flow = findOrAddFlow(p);
+        int flow = flows.findOrAdd(arena, packetAt[p], ipHeaderLength[p]);
         if (flow < 0) {
             flowTableFull++;
             role[p] = ROLE_PASS;
             return PASSED_THROUGH;
         }
-        for (int e = flowLastEntry[flow]; e >= 0; e = previousOfFlow[e]) {
+        for (int e = flows.lastEntry(flow); e >= 0; e = previousOfFlow[e]) {
             int joined = tryJoin(e, p);
             if (joined > 0) {
                 role[p] = ROLE_MERGED;
@@ -218,8 +201,8 @@ public final class TcpCoalescer {
         entrySeq[p] = seq[p];
         tailPayload[p] = payloadLength[p];
         tailPsh[p] = psh[p];
-        previousOfFlow[p] = flowLastEntry[flow];
-        flowLastEntry[flow] = p;
+        previousOfFlow[p] = flows.lastEntry(flow);
+        flows.setLastEntry(flow, p);
         return HELD;
     }
 
@@ -234,10 +217,7 @@ public final class TcpCoalescer {
         }
         packetCount = 0;
         arenaUsed = 0;
-        if (flowCount > 0) {
-            flowCount = 0;
-            Arrays.fill(buckets, 0);
-        }
+        flows.clear();
     }
 
     /** Fills the per-packet fields and says whether the packet may be coalesced at all. */
@@ -283,63 +263,6 @@ public final class TcpCoalescer {
         psh[p] = flags != TCP_ACK_FLAG;
         checksumState[p] = UNCHECKED;
         return true;
-    }
-
-    /** The flow of packet p (addresses, ports, ACK number), added if new; -1 when the table is full. */
-    private int findOrAddFlow(int p) {
-        if (maxFlows == 0) {
-            return -1;
-        }
-        byte[] a = arena;
-        int o = packetAt[p];
-        boolean v6 = ipHeaderLength[p] == IPV6_HEADER;
-        int t = o + ipHeaderLength[p];
-        long h;
-        if (v6) {
-            int s = o + IPV6_SOURCE;
-            h = PacketBytes.i64(a, s) ^ Long.rotateLeft(PacketBytes.i64(a, s + 8), 17)
-                    ^ Long.rotateLeft(PacketBytes.i64(a, s + 16), 31) ^ Long.rotateLeft(PacketBytes.i64(a, s + 24), 47) ^ 6;
-        } else {
-            h = PacketBytes.i64(a, o + IPV4_SOURCE);
-        }
-        h ^= (long) PacketBytes.i32(a, t) << 32 ^ (PacketBytes.i32(a, t + TCP_ACK) & 0xffff_ffffL) * 0x9E3779B97F4A7C15L;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        int bucket = (int) h & bucketMask;
-        while (buckets[bucket] != 0) {
-            int f = buckets[bucket] - 1;
-            if (flowHash[f] == h && sameFlow(flowKeyPacket[f], p)) {
-                return f;
-            }
-            bucket = (bucket + 1) & bucketMask;
-        }
-        if (flowCount == maxFlows) {
-            return -1;
-        }
-        int f = flowCount++;
-        flowKeyPacket[f] = p;
-        flowHash[f] = h;
-        flowLastEntry[f] = -1;
-        buckets[bucket] = f + 1;
-        return f;
-    }
-
-    private boolean sameFlow(int k, int p) {
-        if (ipHeaderLength[k] != ipHeaderLength[p]) {
-            return false;
-        }
-        byte[] a = arena;
-        int ko = packetAt[k];
-        int po = packetAt[p];
-        boolean v6 = ipHeaderLength[p] == IPV6_HEADER;
-        int addressAt = v6 ? IPV6_SOURCE : IPV4_SOURCE;
-        int addressBytes = v6 ? 32 : 8;
-        int kt = ko + ipHeaderLength[k];
-        int pt = po + ipHeaderLength[p];
-        return PacketBytes.equal(a, ko + addressAt, a, po + addressAt, addressBytes)
-                && PacketBytes.i32(a, kt) == PacketBytes.i32(a, pt)
-                && PacketBytes.i32(a, kt + TCP_ACK) == PacketBytes.i32(a, pt + TCP_ACK);
     }
 
     /** 1 if p joined entry e, 0 if it cannot, -1 if p's checksum is bad (p then goes out alone). */

@@ -12,6 +12,9 @@ import io.netty.channel.unix.FileDescriptor;
  * name that exists as a persistent TUN (made by the supervisor with {@link #createPersistent}) attaches
  * to it, which gives the device carrier; otherwise the kernel creates a device that vanishes with the
  * fd. Packet I/O goes through Netty's {@link FileDescriptor} (read/write on native memory), not JNA.
+ * Opened with {@code vnetHeader} ({@code IFF_VNET_HDR}), every read and every write starts with a
+ * 10-byte virtio_net_hdr, and {@link #enableOffloads} lets the kernel hand over and take 64 KB TCP/UDP
+ * super-packets ({@code dev.braid.instance.offload} cuts and builds them).
  */
 public final class TunDevice implements AutoCloseable {
     private final String name;
@@ -27,10 +30,18 @@ public final class TunDevice implements AutoCloseable {
     /** Attaches to (or creates) TUN {@code name}; with {@code vnetHeader}, packets carry a virtio_net_hdr. */
     public static TunDevice open(String name, boolean vnetHeader) {
         checkName(name);
+        // FileDescriptor's read/write/close are Netty's native code, loaded with the epoll transport;
+        // without this, a TUN used before any event loop exists fails with UnsatisfiedLinkError
+        io.netty.channel.epoll.Epoll.ensureAvailability();
         int fd = LinuxTun.open("/dev/net/tun", LinuxTun.O_RDWR | LinuxTun.O_NONBLOCK | LinuxTun.O_CLOEXEC);
         try {
             short flags = (short) (LinuxTun.IFF_TUN | LinuxTun.IFF_NO_PI | (vnetHeader ? LinuxTun.IFF_VNET_HDR : 0));
             setIff(fd, name, flags);
+            if (!vnetHeader) {
+                // a persistent TUN keeps the offloads an earlier reader with IFF_VNET_HDR turned on; a
+                // reader without the header would then get 64 KB GSO packets it cannot tell apart
+                LinuxTun.ioctl(fd, LinuxTun.TUNSETOFFLOAD, 0, "TUNSETOFFLOAD " + name + " 0");
+            }
             return new TunDevice(name, new FileDescriptor(fd), vnetHeader);
         } catch (RuntimeException e) {
             LinuxTun.closeQuietly(fd);

@@ -43,6 +43,12 @@ import java.nio.ByteBuffer;
  * <p>Allocation-free; one instance per worker thread, not thread-safe.
  */
 public final class TcpSegmenter {
+    /**
+     * A read buffer that holds any read: the header plus the largest packet a TUN hands out (its
+     * gso_max_size, 65536 bytes; TUN devices do not take BIG TCP's larger sizes).
+     */
+    public static final int READ_BUFFER_BYTES = VirtioNetHeader.LENGTH + 65536;
+
     private static final int KIND_NONE = 0;
     private static final int KIND_TCP = 1;
     private static final int KIND_UDP = 2;

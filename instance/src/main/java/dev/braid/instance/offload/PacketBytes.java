@@ -28,6 +28,8 @@ final class PacketBytes {
     static final int IPV6_NEXT_HEADER = 6;
     static final int IPV6_HOP_LIMIT = 7;
     static final int IPV6_SOURCE = 8;
+    /** The Don't Fragment bit in the high byte of IPv4's flags/offset word. */
+    static final int IPV4_DONT_FRAGMENT = 0x40;
     /** The More Fragments bit and the 13-bit fragment offset of IPv4's flags/offset word. */
     static final int IPV4_MF_AND_OFFSET = 0x3fff;
 

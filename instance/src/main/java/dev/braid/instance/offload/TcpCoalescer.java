@@ -1,7 +1,9 @@
 package dev.braid.instance.offload;
 
 import static dev.braid.instance.offload.PacketBytes.IPV4_CHECKSUM;
+import static dev.braid.instance.offload.PacketBytes.IPV4_DONT_FRAGMENT;
 import static dev.braid.instance.offload.PacketBytes.IPV4_FLAGS_FRAGMENT;
+import static dev.braid.instance.offload.PacketBytes.IPV4_ID;
 import static dev.braid.instance.offload.PacketBytes.IPV4_MF_AND_OFFSET;
 import static dev.braid.instance.offload.PacketBytes.IPV4_MIN_HEADER;
 import static dev.braid.instance.offload.PacketBytes.IPV4_PROTOCOL;
@@ -41,7 +43,8 @@ import java.nio.ByteBuffer;
  * <p>Rules for joining a segment to an entry (those of wireguard-go, which match the kernel's GRO
  * self-tests, plus the kernel's equal-window rule): same flow = same addresses, ports and ACK number;
  * same IPv4 TOS, TTL and DF / IPv6 version-class-flow-label word and hop limit; same TCP header length,
- * options and window; flags exactly ACK or ACK|PSH; sequence numbers contiguous (appended after the
+ * options and window; flags exactly ACK or ACK|PSH; without DF, IPv4 identifications counting up by
+ * one; sequence numbers contiguous (appended after the
  * entry, or put in front of it); every segment but the last exactly gso_size (the first one's payload)
  * and the last no larger; PSH only on the last; at most 65535 bytes of IP packet. Both TCP checksums
  * are verified before a join, since the kernel trusts a NEEDS_CSUM packet: a damaged segment must
@@ -287,6 +290,9 @@ public final class TcpCoalescer {
         } else {
             return 0;
         }
+        if (!identificationContinues(append ? tail[e] : p, append ? p : h)) {
+            return 0;
+        }
         if (!checksumValid(h)) {
             return 0;
         }
@@ -307,6 +313,20 @@ public final class TcpCoalescer {
         segments[e]++;
         entryPayload[e] += payloadLength[p];
         return 1;
+    }
+
+    /**
+     * An IPv4 packet that may be fragmented (DF clear) keeps its identification through the kernel's
+     * resegmentation only if the identifications already count up by one, as the kernel's GRO requires;
+     * with DF set they do not matter.
+     */
+    private boolean identificationContinues(int earlier, int later) {
+        byte[] a = arena;
+        int lo = packetAt[later];
+        if (ipHeaderLength[later] == IPV6_HEADER || (a[lo + IPV4_FLAGS_FRAGMENT] & IPV4_DONT_FRAGMENT) != 0) {
+            return true;
+        }
+        return PacketBytes.u16(a, lo + IPV4_ID) == ((PacketBytes.u16(a, packetAt[earlier] + IPV4_ID) + 1) & 0xffff);
     }
 
     /** The header fields that must be equal for two segments to become one (see the class comment). */

@@ -289,6 +289,36 @@ class TcpCoalescerTest {
     }
 
     @Test
+    void withoutDontFragmentIdentificationsMustCountUp() {
+        Spec spec = Spec.ipv4();
+        spec.dontFragment = false;
+        TcpCoalescer c = coalescer(64, 16);
+        List<byte[]> consecutive = flow(spec, 3, 1000, 1000);
+        for (byte[] s : consecutive) {
+            c.offer(s, 0, s.length);
+        }
+        c.flush();
+        assertEquals(1, written.size());
+        assertSuperPacket(written.get(0), consecutive);
+        // ids 0x1234, 0x1234 + 2: not joined; with DF set the same ids would be
+        written.clear();
+        byte[] first = spec.build(new byte[1000]);
+        byte[] jump = spec.seq(spec.seq + 1000).id(spec.id + 2).build(new byte[1000]);
+        c.offer(first, 0, first.length);
+        c.offer(jump, 0, jump.length);
+        c.flush();
+        assertEquals(2, written.size());
+        written.clear();
+        spec.dontFragment = true;
+        first = spec.build(new byte[1000]);
+        jump = spec.seq(spec.seq + 1000).id(spec.id + 2).build(new byte[1000]);
+        c.offer(first, 0, first.length);
+        c.offer(jump, 0, jump.length);
+        c.flush();
+        assertEquals(1, written.size());
+    }
+
+    @Test
     void everythingElsePassesThroughUnchangedAndInOrder() {
         TcpCoalescer c = coalescer(64, 16);
         Spec tcp = Spec.ipv4();

@@ -41,12 +41,12 @@ import java.nio.ByteBuffer;
  * from one reused direct buffer, then forgets the batch.
  *
  * <p>Rules for joining a segment to an entry (those of wireguard-go, which match the kernel's GRO
- * self-tests, plus the kernel's equal-window rule): same flow = same addresses, ports and ACK number;
- * same IPv4 TOS, TTL and DF / IPv6 version-class-flow-label word and hop limit; same TCP header length,
- * options and window; flags exactly ACK or ACK|PSH; without DF, IPv4 identifications counting up by
- * one; sequence numbers contiguous (appended after the
- * entry, or put in front of it); every segment but the last exactly gso_size (the first one's payload)
- * and the last no larger; PSH only on the last; at most 65535 bytes of IP packet. Both TCP checksums
+ * self-tests, plus the kernel's equal-window and IPv4-identification rules): same flow = same
+ * addresses, ports and ACK number; same IPv4 TOS, TTL and DF / IPv6 version-class-flow-label word and
+ * hop limit; same TCP header length, options and window; flags exactly ACK or ACK|PSH; without DF,
+ * IPv4 identifications counting up by one; sequence numbers contiguous (appended after the entry, or
+ * put in front of it); every segment but the last exactly gso_size (the first one's payload) and the
+ * last no larger; PSH only on the last; at most 65535 bytes of IP packet. Both TCP checksums
  * are verified before a join, since the kernel trusts a NEEDS_CSUM packet: a damaged segment must
  * reach it alone, to be dropped there. The IPv4 header checksum of the result is updated
  * incrementally, so a damaged header still fails the kernel's check.

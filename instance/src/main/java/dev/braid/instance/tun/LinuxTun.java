@@ -31,6 +31,11 @@ final class LinuxTun {
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
     static final int TUN_F_TSO6 = 0x04;
+    static final int TUN_F_TSO_ECN = 0x08;
+    /** UDP segmentation offload (Linux 6.2+); the kernel takes USO4 and USO6 only together. */
+    static final int TUN_F_USO4 = 0x20;
+    static final int TUN_F_USO6 = 0x40;
+    static final long TUNGETVNETHDRSZ = 0x800454d7L;
 
     /** struct ifreq: 16 bytes of name, then a 24-byte union whose first short is ifr_flags. */
     static final int IFREQ_BYTES = 40;

@@ -57,7 +57,9 @@ public enum Counter {
     DROP_DISALLOWED_DESTINATION(82, Kind.DROP, "disallowed_destination_ip"),
     DROP_TOO_BIG(83, Kind.DROP, "too_big"),
     DROP_BAD_COOKIE_REPLY(84, Kind.DROP, "bad_cookie_reply"),
-    DROP_UNDER_LOAD(85, Kind.DROP, "under_load");
+    DROP_UNDER_LOAD(85, Kind.DROP, "under_load"),
+    DROP_MALFORMED_TUN_PACKET(86, Kind.DROP, "malformed_tun_packet"),
+    DROP_SOCKET_RECEIVE_OVERFLOW(87, Kind.DROP, "socket_receive_overflow");
 
     /** How a supervisor should export the value. */
     public enum Kind { TOTAL, GAUGE, DROP }

@@ -139,11 +139,11 @@ public final class PeerSession {
 
     /** Reads one packet from the TUN and sends it on. False when the TUN had nothing to read. */
     public boolean onTunReadable() {
-        int n = tun.read(scratch, HEADROOM, config.mtuBytes() + 1);
-        if (n <= 0) {
+        int n = tun.read(scratch, HEADROOM, config.mtuBytes());
+        if (n == 0) {
             return false;
         }
-        if (n > config.mtuBytes()) {
+        if (n == TunPort.TOO_BIG) {
             counters.increment(Counter.DROP_TOO_BIG);
             return true;
         }
@@ -200,8 +200,10 @@ public final class PeerSession {
         counters.add(Counter.TX_UDP_BYTES, length);
     }
 
+    /** Hands what the ports hold to the kernel: the UDP batch (GSO) and the TUN batch (GRO). */
     public void flush() {
         udp.flush();
+        tun.flush();
     }
 
     private void sendKeepalive(long now) {

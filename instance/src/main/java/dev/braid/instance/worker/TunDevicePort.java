@@ -24,12 +24,15 @@ final class TunDevicePort implements TunPort {
     public int read(byte[] dst, int offset, int capacity) {
         int n;
         try {
-            n = tun.fd().read(readBuffer, 0, Math.min(capacity, readBuffer.capacity()));
+            n = tun.fd().read(readBuffer, 0, Math.min(capacity + 1, readBuffer.capacity()));
         } catch (IOException e) {
             return 0;
         }
         if (n <= 0) {
             return 0;
+        }
+        if (n > capacity) {
+            return TOO_BIG;
         }
         readBuffer.get(0, dst, offset, n);
         return n;

@@ -5,9 +5,19 @@ package dev.braid.instance.worker;
  * {@link dev.braid.instance.tun.TunDevice}; tests use an in-memory one.
  */
 public interface TunPort {
-    /** Reads one packet into {@code dst[offset..]}; returns its length, or 0 when none is waiting. */
+    /** What {@link #read} returns for a packet larger than the capacity offered (it is consumed). */
+    int TOO_BIG = -1;
+
+    /**
+     * Reads one packet into {@code dst[offset..]}; returns its length, 0 when none is waiting, or
+     * {@link #TOO_BIG}.
+     */
     int read(byte[] dst, int offset, int capacity);
 
-    /** Writes one packet; false when the kernel refused it (counted as a drop by the caller). */
+    /** Writes one packet (perhaps held until {@link #flush}); false when it was refused. */
     boolean write(byte[] src, int offset, int length);
+
+    /** Writes whatever {@link #write} held back; called at the end of every receive batch. */
+    default void flush() {
+    }
 }

@@ -32,6 +32,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import net.openhft.affinity.Affinity;
 
 /**
@@ -46,10 +47,14 @@ import net.openhft.affinity.Affinity;
 public final class TunnelLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelLoop.class);
 
-    /** TUN packets handled per readiness event before the loop lets the socket side run. */
-    static final int TUN_READ_BUDGET = 64;
+    /** TUN packets (segments, with offloads) handled per readiness event before the socket side runs. */
+    static final int TUN_READ_BUDGET = 128;
     static final long TICK_MILLIS = 10;
     static final int SOCKET_BUFFER_BYTES = 8 << 20;
+    static final long SOCKET_DROPS_EVERY_NANOS = 1_000_000_000L;
+    /** SO_RCVBUFFORCE / SO_SNDBUFFORCE: past net.core.rmem_max/wmem_max (needs CAP_NET_ADMIN, which a worker has). */
+    static final IntegerUnixChannelOption SO_RCVBUFFORCE = new IntegerUnixChannelOption("SO_RCVBUFFORCE", 1, 33);
+    static final IntegerUnixChannelOption SO_SNDBUFFORCE = new IntegerUnixChannelOption("SO_SNDBUFFORCE", 1, 32);
 
     private final WorkerConfig config;
     private final TunDevice tun;
@@ -60,6 +65,7 @@ public final class TunnelLoop implements AutoCloseable {
     private EpollDatagramChannel udp;
     private IoRegistration tunRegistration;
     private boolean tunReadPaused;
+    private long socketDropsReadNanos;
     private final long parentPid;
 
     public TunnelLoop(WorkerConfig config, TunDevice tun, CountersFile counters, PeerSession session) {
@@ -84,8 +90,12 @@ public final class TunnelLoop implements AutoCloseable {
                 .group(loop)
                 .channel(EpollDatagramChannel.class)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                // the kernel caps SO_RCVBUF at net.core.rmem_max (208 KB by default): a worker that is
+                // descheduled for a few ms would lose datagrams at its socket, so it forces 8 MB
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                .option(SO_RCVBUFFORCE, SOCKET_BUFFER_BYTES)
+                .option(SO_SNDBUFFORCE, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.MAX_MESSAGES_PER_READ, 64)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(new UdpHandler());
@@ -106,8 +116,9 @@ public final class TunnelLoop implements AutoCloseable {
         boolean gso = config.offloads() && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
         LOG.info("UDP offloads: GSO {}, GRO {}", gso ? "on" : "off",
                 Boolean.TRUE.equals(udp.config().getOption(EpollChannelOption.UDP_GRO)) ? "on" : "off");
-        loop.submit(() -> session.attach(new NettyUdpPort(udp, gso),
-                new TunDevicePort(tun, config.mtuBytes() + 64))).sync();
+        TunPort tunPort = tun.vnetHeader() ? new OffloadTunPort(tun, config.mtuBytes(), counters)
+                : new TunDevicePort(tun, config.mtuBytes() + 64);
+        loop.submit(() -> session.attach(new NettyUdpPort(udp, gso), tunPort)).sync();
         tunRegistration = loop.register(new TunHandle()).sync().getNow();
         loop.submit(() -> tunRegistration.submit(EpollIoOps.EPOLLIN)).sync();
         loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -137,6 +148,13 @@ public final class TunnelLoop implements AutoCloseable {
     private void tick() {
         long now = System.nanoTime();
         counters.set(Counter.LOOP_HEARTBEAT_MONOTONIC_NANOS, now);
+        if (now - socketDropsReadNanos >= SOCKET_DROPS_EVERY_NANOS) {
+            socketDropsReadNanos = now;
+            long drops = SocketDrops.forPort(config.listenPort());
+            if (drops >= 0) {
+                counters.set(Counter.DROP_SOCKET_RECEIVE_OVERFLOW, drops);
+            }
+        }
         for (var cmd = counters.pollCommand(); cmd != dev.braid.instance.counters.ControlCommand.NONE;
                 cmd = counters.pollCommand()) {
             session.onControl(cmd, now);

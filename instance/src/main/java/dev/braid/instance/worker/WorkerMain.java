@@ -52,7 +52,10 @@ public final class WorkerMain {
         }
         TunDevice tun;
         try {
-            tun = TunDevice.open(config.tunName(), false);
+            tun = TunDevice.open(config.tunName(), config.offloads());
+            if (config.offloads()) {
+                tun.enableOffloads();
+            }
             tun.setMtu(config.mtuBytes());
         } catch (TunException | IllegalArgumentException e) {
             System.err.println("braid worker: " + e.getMessage());

@@ -67,3 +67,14 @@ debootstrap_tree() {
   mkdir -p "$dest"
   tar -C "$dest" --numeric-owner -xf "$tarball"
 }
+
+# Builds the .deb (build-deb) when it is missing or older than the jars or what goes into it.
+ensure_deb() {
+  local deb
+  deb=$(deb_file 2>/dev/null || true)
+  if [ -z "$deb" ] || ! jars_current || [ ! -s "$deb" ] \
+     || [ -n "$(find "$APPLIANCE_DIR/build-deb" "$APPLIANCE_DIR/deb" "$APPLIANCE_DIR/lib" "$BRAID_ROOT/gateway/target/lib" \
+          "$BRAID_ROOT/configs" -type f -newer "$deb" -print -quit)" ]; then
+    "$APPLIANCE_DIR/build-deb"
+  fi
+}

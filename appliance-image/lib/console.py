@@ -56,15 +56,13 @@ def send(text):
 
 
 def run(command, timeout=120):
-    """Runs a shell command on the guest; returns (exit status, output)."""
+    """Runs a shell command on the guest; returns (exit status, output). The markers are printed
+    with printf so that the terminal's echo of the command line never matches them."""
     global buf
     buf = ""
-    send(command + '; echo "@@RC=$?@@"\r')
-    _, m = expect([r"@@RC=(\d+)@@"], timeout)
-    out = m.string[:m.start()]
-    # drop the echoed command line (it may wrap) up to the first line break after it
-    lines = out.replace("\r", "").split("\n")[1:]
-    return int(m.group(1)), "\n".join(lines).strip()
+    send("printf '@@%%s@@\\n' BEGIN; %s; printf '@@RC=%%s@@\\n' $?\r" % command)
+    _, m = expect([re.compile(r"@@BEGIN@@\r?\n(.*?)@@RC=(\d+)@@", re.S)], timeout)
+    return int(m.group(2)), m.group(1).replace("\r", "").strip()
 
 
 def check(name, ok, detail=""):
@@ -93,7 +91,7 @@ try:
         send(new_password + "\r")
         expect([r"\n[^\n]*[#$] $"], 120)
         check("first login: the expired default password had to be changed", True)
-    send("dmesg -n 1; export TERM=dumb PAGER=cat SYSTEMD_PAGER=cat; stty cols 250\r")
+    send("dmesg -n 1; bind 'set enable-bracketed-paste off'; export TERM=dumb PAGER=cat SYSTEMD_PAGER=cat; stty cols 250\r")
     time.sleep(1)
 
     rc, out = run("systemctl is-system-running --wait", 600)

@@ -36,6 +36,23 @@ final class PathHealth {
         return State.UP;
     }
 
+    /** Why {@link #evaluate} says DOWN, in words for the log (the first reason that applies). */
+    String whyDown(CountersFile counters, boolean processAlive, long nowNanos) {
+        if (!processAlive || counters == null) {
+            return "worker process not running";
+        }
+        if (counters.get(Counter.SESSION_ESTABLISHED) != 1) {
+            return "no session";
+        }
+        long lastReceive = counters.get(Counter.LAST_RECEIVE_MONOTONIC_NANOS);
+        long heartbeat = counters.get(Counter.LOOP_HEARTBEAT_MONOTONIC_NANOS);
+        if (nowNanos - heartbeat > deadAfterNanos) {
+            return "worker loop silent for " + (nowNanos - heartbeat) / 1_000_000 + " ms";
+        }
+        return lastReceive == 0 ? "nothing received yet"
+                : "nothing received for " + (nowNanos - lastReceive) / 1_000_000 + " ms";
+    }
+
     /** Seconds since the last authenticated packet, or -1 if none yet. */
     static double lastReceiveAgeSeconds(CountersFile counters, long nowNanos) {
         long lastReceive = counters == null ? 0 : counters.get(Counter.LAST_RECEIVE_MONOTONIC_NANOS);

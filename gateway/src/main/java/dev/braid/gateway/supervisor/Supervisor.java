@@ -269,7 +269,12 @@ public final class Supervisor {
             if (s != w.pathState()) {
                 w.setPathState(s, now);
                 changed = true;
-                LOG.info("path {} ({}) is {}", w.plan.index(), w.plan.tunName(), s == PathHealth.State.UP ? "up" : "down");
+                if (s == PathHealth.State.UP) {
+                    LOG.info("path {} ({}) is up", w.plan.index(), w.plan.tunName());
+                } else {
+                    LOG.warn("path {} ({}) is down: {}", w.plan.index(), w.plan.tunName(),
+                            health.whyDown(w.counters(), w.isAlive(), now));
+                }
             }
         }
         if (changed) {

@@ -12,13 +12,14 @@ import java.util.Locale;
  * floating-penalty, in that order (braid-N is left out when N is 1).
  */
 public record BenchOptions(int workers, int seconds, boolean quick, Path out, List<Scenario> scenarios, int attempts,
-                           Path show) {
+                           int rounds, Path show) {
     public static final String USAGE = "usage: braid bench [--workers N] [--seconds S] [--quick] [--out FILE]"
-            + " [--only SCENARIO,...] [--attempts A]\n"
+            + " [--only SCENARIO,...] [--rounds R] [--attempts A]\n"
             + "       braid bench --show FILE   (print the table of an earlier result file)\n"
             + "  scenarios: underlay, wireguard-go, braid-1, braid-N (N = --workers, default: CPU count),\n"
             + "             any braid-K, floating-penalty\n"
-            + "  --seconds S  length of each iperf3 run (default 10, --quick 5); --quick also shortens warm-up and pings";
+            + "  --seconds S  length of each iperf3 run (default 10, --quick 5); --quick also shortens warm-up and pings\n"
+            + "  --rounds R   measure every scenario R times, rounds interleaved; figures are medians, spread shown";
 
     public static final int MAX_WORKERS = 16;
 
@@ -40,6 +41,7 @@ public record BenchOptions(int workers, int seconds, boolean quick, Path out, Li
         Path out = null;
         String only = null;
         int attempts = 2;
+        int rounds = 1;
         Path show = null;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
@@ -48,6 +50,7 @@ public record BenchOptions(int workers, int seconds, boolean quick, Path out, Li
                 case "--workers" -> workers = number(flag, value(args, ++i, flag), 1, MAX_WORKERS);
                 case "--seconds" -> seconds = number(flag, value(args, ++i, flag), 2, 3600);
                 case "--attempts" -> attempts = number(flag, value(args, ++i, flag), 1, 5);
+                case "--rounds" -> rounds = number(flag, value(args, ++i, flag), 1, 10);
                 case "--out" -> out = Path.of(value(args, ++i, flag));
                 case "--only" -> only = value(args, ++i, flag);
                 case "--show" -> show = Path.of(value(args, ++i, flag));
@@ -56,7 +59,7 @@ public record BenchOptions(int workers, int seconds, boolean quick, Path out, Li
         }
         int s = seconds != null ? seconds : quick ? BenchParameters.QUICK_SECONDS : BenchParameters.DEFAULT_SECONDS;
         return new BenchOptions(workers, s, quick, out, only == null ? defaults(workers) : selected(only, workers),
-                attempts, show);
+                attempts, rounds, show);
     }
 
     static List<Scenario> defaults(int workers) {

@@ -130,6 +130,8 @@ public final class BenchReport {
             }
         }
 
+        appendSpread(sb, scenarios, rows, streams);
+
         JsonNode ratios = data.path("ratios").path("rows");
         if (ratios.size() > 0) {
             sb.append(String.format(Locale.ROOT, "%nratios vs %s (throughput: higher is better; CPU and RTT: lower is better)%n",
@@ -172,6 +174,43 @@ public final class BenchReport {
             notes.forEach(n -> sb.append("  - ").append(n.asText()).append('\n'));
         }
         return sb.toString();
+    }
+
+    /** With rounds: min - max over the rounds of the headline figures, one line per row. */
+    private static void appendSpread(StringBuilder sb, JsonNode scenarios, List<Row> rows, int streams) {
+        String tcpN = tcpKey(streams);
+        boolean header = false;
+        for (Row r : rows) {
+            JsonNode spread = scenarios.path(r.scenario()).path("spread").path(r.key());
+            if (spread.isMissingNode()) {
+                continue;
+            }
+            if (!header) {
+                sb.append(String.format(Locale.ROOT, "%nspread over rounds (min - max; the table above shows medians)%n"));
+                sb.append(String.format(Locale.ROOT, "%-20s %6s %15s %15s %15s %13s %15s %15s%n", "scenario", "rounds", "TCP-1 Gbit/s",
+                        "TCP-" + streams + " Gbit/s", "UDP Gbit/s", "CPU s/GB", "RTT idle p50", "RTT load p50"));
+                header = true;
+            }
+            sb.append(String.format(Locale.ROOT, "%-20s %6d %15s %15s %15s %13s %15s %15s%n", r.label(),
+                    spread.path("tcp_1").path("rounds").asInt(),
+                    range(spread, "tcp_1", 1e-9, 3), range(spread, tcpN, 1e-9, 3),
+                    range(spread, "udp", 1e-9, 3), range(spread, "cpu_s_per_gb", 1, 2),
+                    range(spread, "rtt_idle_p50", 1, 3), range(spread, "rtt_load_p50", 1, 2)));
+        }
+    }
+
+    private static String range(JsonNode spread, String figure, double scale, int decimals) {
+        JsonNode f = spread.get(figure);
+        if (f == null) {
+            return "-";
+        }
+        double min = Json.number(f, "min");
+        double max = Json.number(f, "max");
+        if (!Double.isFinite(min)) {
+            return "-";
+        }
+        String fmt = "%." + decimals + "f";
+        return String.format(Locale.ROOT, fmt + "-" + fmt, min * scale, max * scale);
     }
 
     private static String gbits(JsonNode row, String key) {

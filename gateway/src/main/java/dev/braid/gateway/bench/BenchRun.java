@@ -7,11 +7,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +25,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * one run so that their figures share the box's conditions. A scenario's lab that does not come
  * up is built again (up to {@code --attempts}); a scenario that still fails is recorded with its
  * error and the run goes on. Every scenario runs under a deadline: past it, its lab is closed
- * (which ends iperf3 and ping) and the scenario is recorded as timed out.
+ * (which ends iperf3 and ping) and the scenario is recorded as timed out. With several rounds the
+ * whole list runs again per round and each scenario's rows become medians ({@link RoundMerge}).
  */
 final class BenchRun {
     private final BenchOptions options;
@@ -37,6 +42,7 @@ final class BenchRun {
     private final ObjectNode versions = BenchMeta.versions();
     private int attempts;
     private Cleanup cleanup;
+    private volatile String roundTag = "";
 
     BenchRun(BenchOptions options, String command, PrintStream out, Path workDir) {
         this.options = options;
@@ -55,13 +61,55 @@ final class BenchRun {
         cleanup = own;
         try (own) {
             List<Scenario> list = options.scenarios();
-            for (int i = 0; i < list.size() && !cleanup.cancelled(); i++) {
-                Scenario s = list.get(i);
-                out.printf(Locale.ROOT, "[%d/%d] %s%n", i + 1, list.size(), s.name());
-                record(s.name(), runScenario(s));
+            int rounds = options.rounds();
+            Map<String, List<ObjectNode>> results = new LinkedHashMap<>();
+            for (int round = 1; round <= rounds && !cleanup.cancelled(); round++) {
+                roundTag = rounds == 1 ? "" : " (round " + round + ")";
+                for (int i = 0; i < list.size() && !cleanup.cancelled(); i++) {
+                    Scenario s = list.get(i);
+                    out.printf(Locale.ROOT, "%s[%d/%d] %s%n", rounds == 1 ? "" : "[round " + round + "/" + rounds + "] ",
+                            i + 1, list.size(), s.name());
+                    ObjectNode result = runScenario(s);
+                    if (rounds > 1) {
+                        result.put("round", round);
+                    }
+                    List<ObjectNode> soFar = results.computeIfAbsent(s.name(), k -> new ArrayList<>());
+                    soFar.add(result);
+                    record(s.name(), soFar.size() == 1 ? result : combine(soFar));
+                }
             }
         }
         return envelope(cleanup.cancelled());
+    }
+
+    /** One scenario measured in several rounds: medians of its rows, the spread, every round kept. */
+    private ObjectNode combine(List<ObjectNode> rounds) {
+        ObjectNode merged = JsonNodeFactory.instance.objectNode();
+        boolean allOk = rounds.stream().allMatch(r -> "ok".equals(r.path("status").asText()));
+        merged.put("status", allOk ? "ok" : "failed");
+        merged.put("attempts", rounds.stream().mapToInt(r -> r.path("attempts").asInt()).sum());
+        rounds.stream().filter(r -> r.has("setup")).findFirst().ifPresent(r -> merged.set("setup", r.get("setup")));
+        Set<String> rowKeys = new LinkedHashSet<>();
+        rounds.forEach(r -> r.path("rows").fieldNames().forEachRemaining(rowKeys::add));
+        ObjectNode rows = merged.putObject("rows");
+        ObjectNode spread = merged.putObject("spread");
+        for (String key : rowKeys) {
+            List<JsonNode> perRound = rounds.stream().map(r -> r.path("rows").path(key)).filter(n -> !n.isMissingNode()).toList();
+            rows.set(key, RoundMerge.median(perRound));
+            spread.set(key, RoundMerge.spread(perRound, parameters.streams()));
+        }
+        List<String> errors = new ArrayList<>();
+        for (ObjectNode r : rounds) {
+            if (r.has("error")) {
+                errors.add("round " + r.path("round").asInt() + ": " + r.path("error").asText());
+            }
+        }
+        if (!errors.isEmpty()) {
+            merged.put("error", String.join("; ", errors));
+        }
+        ArrayNode all = merged.putArray("rounds");
+        rounds.forEach(all::add);
+        return merged;
     }
 
     private synchronized void record(String name, ObjectNode result) {
@@ -149,7 +197,7 @@ final class BenchRun {
             }
             return "timed out after " + deadline.toSeconds() + " s (the scenario's deadline)";
         }
-        measurement.notes().forEach(n -> addNote(scenario.name() + ": " + n));
+        measurement.notes().forEach(n -> addNote(scenario.name() + roundTag + ": " + n));
         Throwable e = failure.get();
         if (e != null) {
             return e.getMessage() == null ? e.toString() : e.getMessage();
@@ -174,14 +222,14 @@ final class BenchRun {
             down += e.getValue().asLong();
         }
         if (down > 0) {
-            addNote(scenario + ": the supervisors declared a path down " + down + " time(s) while measuring"
+            addNote(scenario + roundTag + ": the supervisors declared a path down " + down + " time(s) while measuring"
                     + " (routes withdrawn; see diagnostics.path_down_events)");
         }
         List<String> drops = new ArrayList<>();
         diagnostics.path("drops").properties().forEach(site -> site.getValue().properties().forEach(
                 d -> drops.add("site " + site.getKey() + " " + d.getKey() + " " + d.getValue().asLong())));
         if (!drops.isEmpty()) {
-            addNote(scenario + ": worker drops while measuring: " + String.join(", ", drops));
+            addNote(scenario + roundTag + ": worker drops while measuring: " + String.join(", ", drops));
         }
     }
 
@@ -215,6 +263,7 @@ final class BenchRun {
         meta.set("parameters", parameters.toJson());
         Json.put(meta, "duration_s", Math.round((System.nanoTime() - startedNanos) / 1e8) / 10.0);
         meta.put("attempts", attempts);
+        meta.put("rounds", options.rounds());
         meta.put("logs", workDir.toString());
         if (interrupted) {
             meta.put("interrupted", true);

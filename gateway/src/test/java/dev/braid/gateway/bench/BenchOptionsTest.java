@@ -29,6 +29,8 @@ class BenchOptionsTest {
         assertEquals(5, BenchOptions.parse(List.of("--quick"), 2).seconds());
         assertEquals(100, BenchOptions.parse(List.of("--quick"), 2).parameters().pingIdleCount());
         assertEquals(3, BenchOptions.parse(List.of("--seconds", "3", "--quick"), 2).seconds());
+        assertEquals(1, BenchOptions.parse(List.of(), 2).rounds());
+        assertEquals(3, BenchOptions.parse(List.of("--rounds", "3"), 2).rounds());
     }
 
     @Test

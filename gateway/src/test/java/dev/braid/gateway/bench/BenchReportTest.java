@@ -158,6 +158,19 @@ class BenchReportTest {
         assertTrue(line(table, "braid-1 ").matches("braid-1\\s+1\\.000\\s+1\\.000\\s+ERR\\s+ERR\\s.*"), table);
     }
 
+    @Test
+    void roundsAddASpreadSection() {
+        ObjectNode e = sampleEnvelope();
+        ObjectNode braid = (ObjectNode) e.path("data").path("scenarios").path("braid-2");
+        ObjectNode tcp1 = braid.putObject("spread").putObject("braid-2").putObject("tcp_1");
+        tcp1.put("rounds", 3).put("min", 0.3e9).put("max", 0.9e9);
+        String table = BenchReport.table(e);
+        assertTrue(table.contains("spread over rounds"), table);
+        String spread = line(table.substring(table.indexOf("spread over rounds")), "braid-2 ");
+        assertTrue(spread.matches("braid-2\\s+3\\s+0\\.300-0\\.900\\s+-\\s+-.*"), spread);
+        assertFalse(BenchReport.table(sampleEnvelope()).contains("spread over rounds"), "one round, no spread");
+    }
+
     private static String line(String text, String prefix) {
         return text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse("(no line starting with '" + prefix + "')");
     }

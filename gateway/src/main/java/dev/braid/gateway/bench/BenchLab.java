@@ -31,12 +31,11 @@ interface BenchLab extends AutoCloseable {
     ObjectNode setup();
 
     /**
-     * What went wrong inside the tunnel since the lab came up (Braid: paths declared down by the
-     * supervisors, the workers' drop counters by reason); null when the tunnel reports nothing.
+     * Cumulative counts of things going wrong, "SITE.WHAT" → value: the kernel's drops in both
+     * namespaces ({@link TroubleCounters}) and, for Braid, paths declared down by the supervisors
+     * and the workers' drop counters. Measurements report the difference over a step.
      */
-    default ObjectNode diagnostics() {
-        return null;
-    }
+    Map<String, Long> troubleCounters();
 
     @Override
     void close();

@@ -112,16 +112,17 @@ public final class BenchReport {
         StringBuilder sb = new StringBuilder();
         List<Row> rows = rows(scenarios);
 
-        sb.append(String.format(Locale.ROOT, "%-20s %8s %8s %8s %7s %15s %15s %7s %7s %8s%n", "", "TCP-1", "TCP-" + streams,
-                "UDP", "UDP", "RTT idle ms", "RTT load ms", "CPU", "box CPU", "paths"));
-        sb.append(String.format(Locale.ROOT, "%-20s %8s %8s %8s %7s %15s %15s %7s %7s %8s%n", "scenario", "Gbit/s", "Gbit/s",
-                "Gbit/s", "loss %", "p50 / p99", "p50 / p99", "s/GB", "s/GB", "max/min"));
+        String format = "%-20s %8s %8s %8s %7s %15s %15s %6s %7s %7s %8s%n";
+        sb.append(String.format(Locale.ROOT, format, "", "TCP-1", "TCP-" + streams, "UDP", "UDP", "RTT idle ms", "RTT load ms",
+                "load", "CPU", "box CPU", "paths"));
+        sb.append(String.format(Locale.ROOT, format, "scenario", "Gbit/s", "Gbit/s", "Gbit/s", "loss %", "p50 / p99", "p50 / p99",
+                "loss %", "s/GB", "s/GB", "max/min"));
         for (Row r : rows) {
             JsonNode f = r.figures();
-            sb.append(String.format(Locale.ROOT, "%-20s %8s %8s %8s %7s %15s %15s %7s %7s %8s%n", r.label(),
+            sb.append(String.format(Locale.ROOT, format, r.label(),
                     gbits(f, "tcp_1"), gbits(f, tcpN), gbits(f, "udp"), fixed(f, "udp", "lost_percent", 1),
-                    rtt(f.path("ping_idle")), rtt(f.path("ping_load")), cpu(f), fixed(f, "cpu", "box_cpu_s_per_gb", 2),
-                    balance(f)));
+                    rtt(f.path("ping_idle")), rtt(f.path("ping_load")), fixed(f, "ping_load", "lost_percent", 1), cpu(f),
+                    fixed(f, "cpu", "box_cpu_s_per_gb", 2), balance(f)));
         }
         for (var s : scenarios.properties()) {
             if (!"ok".equals(s.getValue().path("status").asText())) {

@@ -162,11 +162,7 @@ final class BenchRun {
                 Map<String, ObjectNode> rows = measurement.measure(lab);
                 ObjectNode rowsNode = result.putObject("rows");
                 rows.forEach(rowsNode::set);
-                ObjectNode diagnostics = lab.diagnostics();
-                if (diagnostics != null) {
-                    result.set("diagnostics", diagnostics);
-                    noteDiagnostics(scenario.name(), diagnostics);
-                }
+                result.set("trouble", measurement.trouble());
             } catch (Throwable e) {
                 failure.set(e);
             } finally {
@@ -198,6 +194,14 @@ final class BenchRun {
             return "timed out after " + deadline.toSeconds() + " s (the scenario's deadline)";
         }
         measurement.notes().forEach(n -> addNote(scenario.name() + roundTag + ": " + n));
+        long pathsDown = 0;
+        for (var e : measurement.trouble().properties()) {
+            pathsDown += e.getKey().endsWith(".path_down_events") ? e.getValue().asLong() : 0;
+        }
+        if (pathsDown > 0) {
+            addNote(scenario.name() + roundTag + ": the supervisors declared a path down " + pathsDown
+                    + " time(s) while measuring (its routes withdrawn meanwhile; see trouble.*.path_down_events)");
+        }
         Throwable e = failure.get();
         if (e != null) {
             return e.getMessage() == null ? e.toString() : e.getMessage();
@@ -214,23 +218,6 @@ final class BenchRun {
         }
         result.put("status", "ok");
         return null;
-    }
-
-    private void noteDiagnostics(String scenario, ObjectNode diagnostics) {
-        long down = 0;
-        for (var e : diagnostics.path("path_down_events").properties()) {
-            down += e.getValue().asLong();
-        }
-        if (down > 0) {
-            addNote(scenario + roundTag + ": the supervisors declared a path down " + down + " time(s) while measuring"
-                    + " (routes withdrawn; see diagnostics.path_down_events)");
-        }
-        List<String> drops = new ArrayList<>();
-        diagnostics.path("drops").properties().forEach(site -> site.getValue().properties().forEach(
-                d -> drops.add("site " + site.getKey() + " " + d.getKey() + " " + d.getValue().asLong())));
-        if (!drops.isEmpty()) {
-            addNote(scenario + roundTag + ": worker drops while measuring: " + String.join(", ", drops));
-        }
     }
 
     private synchronized void addNote(String note) {

@@ -35,17 +35,11 @@ final class BraidLab implements BenchLab {
     private final SiteLab lab;
     private final List<Route> routes;
     private final SitePlan planA;
-    private final Map<String, Long> pathDownBaseline = new LinkedHashMap<>();
-    private final Map<String, Map<Counter, Long>> dropBaseline = new LinkedHashMap<>();
 
     private BraidLab(SiteLab lab, List<Route> routes, SitePlan planA) {
         this.lab = lab;
         this.routes = routes;
         this.planA = planA;
-        for (SiteLab.Site site : List.of(lab.a, lab.b)) {
-            pathDownBaseline.put(siteKey(site), pathDownEvents(site));
-            dropBaseline.put(siteKey(site), drops(site));
-        }
     }
 
     /** Builds the two sites, starts them and waits until every path carries traffic. */
@@ -121,23 +115,15 @@ final class BraidLab implements BenchLab {
     }
 
     @Override
-    public ObjectNode diagnostics() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        ObjectNode down = o.putObject("path_down_events");
-        ObjectNode drops = o.putObject("drops");
+    public Map<String, Long> troubleCounters() {
+        Map<String, Long> all = new LinkedHashMap<>();
         for (SiteLab.Site site : List.of(lab.a, lab.b)) {
             String key = siteKey(site);
-            down.put(key, pathDownEvents(site) - pathDownBaseline.get(key));
-            ObjectNode siteDrops = drops.putObject(key);
-            Map<Counter, Long> before = dropBaseline.get(key);
-            drops(site).forEach((counter, value) -> {
-                long delta = value - before.getOrDefault(counter, 0L);
-                if (delta != 0) {
-                    siteDrops.put(counter.metricLabel(), delta);
-                }
-            });
+            all.putAll(TroubleCounters.kernel(site.ns, key));
+            all.put(key + ".path_down_events", pathDownEvents(site));
+            drops(site).forEach((counter, value) -> all.put(key + ".worker." + counter.metricLabel(), value));
         }
-        return o;
+        return all;
     }
 
     private String siteKey(SiteLab.Site site) {

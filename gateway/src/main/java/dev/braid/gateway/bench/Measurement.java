@@ -38,6 +38,7 @@ final class Measurement {
     private final Consumer<String> progress;
     private final BooleanSupplier cancelled;
     private final List<String> notes = new ArrayList<>();
+    private ObjectNode trouble = JsonNodeFactory.instance.objectNode();
     private int nextPort = 5201;
 
     Measurement(BenchParameters parameters, Path logDir, Consumer<String> progress, BooleanSupplier cancelled) {
@@ -52,8 +53,22 @@ final class Measurement {
         return notes;
     }
 
+    /** What went wrong (drops, paths down) over the whole measurement, see {@link BenchLab#troubleCounters}. */
+    ObjectNode trouble() {
+        return trouble;
+    }
+
     /** Row key → figures, for every route of {@code lab}. */
     Map<String, ObjectNode> measure(BenchLab lab) {
+        Map<String, Long> troubleAtStart = lab.troubleCounters();
+        try {
+            return measureRoutes(lab);
+        } finally {
+            trouble = TroubleCounters.delta(troubleAtStart, lab.troubleCounters());
+        }
+    }
+
+    private Map<String, ObjectNode> measureRoutes(BenchLab lab) {
         Map<String, ObjectNode> rows = new LinkedHashMap<>();
         for (Route r : lab.routes()) {
             ObjectNode row = JsonNodeFactory.instance.objectNode();
@@ -153,6 +168,7 @@ final class Measurement {
         if (run.isDone()) {
             throw new IOException("iperf3 ended before the measured window: " + failure(run.get()));
         }
+        Map<String, Long> troubleStart = lab.troubleCounters();
         ProcCpu.Window cpu = new ProcCpu.Window(ProcCpu::readProcessTicks);
         cpu.start(lab.tunnelPids());
         ProcCpu.SystemTicks boxStart = ProcCpu.readSystemTicks();
@@ -165,6 +181,7 @@ final class Measurement {
         ProcCpu.Window.Usage used = cpu.finish(lab.tunnelPids());
         ProcCpu.SystemTicks box = ProcCpu.readSystemTicks().minus(boxStart);
         long[] pathsEnd = lab.pathBytes();
+        ObjectNode troubleDuringRun = TroubleCounters.delta(troubleStart, lab.troubleCounters());
         String pingText = ping.get(60, TimeUnit.SECONDS);
         if (!result.ok()) {
             throw new IOException(failure(result));
@@ -181,6 +198,12 @@ final class Measurement {
         out.set("cpu", cpuFigures(lab, tcp, used, box, (t1 - t0) / 1e9, r.label()));
         if (pathsStart.length > 0) {
             out.set("paths", pathFigures(pathsStart, pathsEnd, r.label()));
+        }
+        out.set("trouble", troubleDuringRun);
+        if (!troubleDuringRun.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            troubleDuringRun.properties().forEach(e -> parts.add(e.getKey() + " " + e.getValue().asLong()));
+            notes.add(r.label() + " during the " + p.streams() + "-stream run: " + String.join(", ", parts));
         }
         return out;
     }

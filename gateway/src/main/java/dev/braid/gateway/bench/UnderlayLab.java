@@ -63,6 +63,13 @@ class UnderlayLab implements BenchLab {
     }
 
     @Override
+    public Map<String, Long> troubleCounters() {
+        Map<String, Long> all = new java.util.LinkedHashMap<>(TroubleCounters.kernel(a, "a"));
+        all.putAll(TroubleCounters.kernel(b, "b"));
+        return all;
+    }
+
+    @Override
     public long[] pathBytes() {
         return new long[0];
     }

@@ -71,7 +71,8 @@ class BenchCommandLongTest {
         assertTrue(braid.path("cpu").path("tunnel_cpu_s").path("a").asDouble() > 0, "site A's supervisor + worker used CPU");
         assertTrue(braid.path("cpu").path("tunnel_cpu_s").path("b").asDouble() > 0, "site B's supervisor + worker used CPU");
         assertEquals(1, braid.path("paths").path("bytes").size());
-        assertTrue(scenarios.path("braid-1").path("diagnostics").has("path_down_events"));
+        assertTrue(scenarios.path("braid-1").path("trouble").isObject(), "what went wrong is recorded, if anything");
+        assertTrue(braid.path("trouble").isObject());
 
         assertTrue(printed.contains("scenario") && printed.lines().anyMatch(l -> l.startsWith("braid-1 ")), printed);
         assertTrue(printed.contains("results: " + file), printed);

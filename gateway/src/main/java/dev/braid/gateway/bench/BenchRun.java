@@ -193,7 +193,9 @@ final class BenchRun {
             }
             return "timed out after " + deadline.toSeconds() + " s (the scenario's deadline)";
         }
-        measurement.notes().forEach(n -> addNote(scenario.name() + roundTag + ": " + n));
+        // a note about a route named like its scenario needs no second name in front
+        measurement.notes().forEach(n -> addNote(n.startsWith(scenario.name() + " ") && roundTag.isEmpty() ? n
+                : scenario.name() + roundTag + ": " + n));
         long pathsDown = 0;
         for (var e : measurement.trouble().properties()) {
             pathsDown += e.getKey().endsWith(".path_down_events") ? e.getValue().asLong() : 0;

@@ -71,6 +71,9 @@ public final class BenchCommand implements CliCommand {
                 err.println("\nbraid bench: interrupted; could not write " + file + ": " + e.getMessage());
             }
         });
+        if (envelope.path("meta").path("interrupted").asBoolean(false)) {
+            return FAILED; // the shutdown hook has written the partial results and is cleaning up
+        }
         BenchRun.write(envelope, file);
         out.println();
         out.print(BenchReport.table(envelope));

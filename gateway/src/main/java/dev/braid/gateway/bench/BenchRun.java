@@ -194,8 +194,9 @@ final class BenchRun {
             return "timed out after " + deadline.toSeconds() + " s (the scenario's deadline)";
         }
         // a note about a route named like its scenario needs no second name in front
-        measurement.notes().forEach(n -> addNote(n.startsWith(scenario.name() + " ") && roundTag.isEmpty() ? n
-                : scenario.name() + roundTag + ": " + n));
+        String name = scenario.name();
+        measurement.notes().forEach(n -> addNote(n.startsWith(name + " ") ? name + roundTag + n.substring(name.length())
+                : name + roundTag + ": " + n));
         long pathsDown = 0;
         for (var e : measurement.trouble().properties()) {
             pathsDown += e.getKey().endsWith(".path_down_events") ? e.getValue().asLong() : 0;
@@ -269,7 +270,10 @@ final class BenchRun {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.writeString(file, Json.MAPPER.writeValueAsString(envelope) + "\n");
+        // write beside and move: a run stopped while writing never leaves half a file
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, Json.MAPPER.writeValueAsString(envelope) + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static String firstLine(String s) {

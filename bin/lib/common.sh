@@ -69,8 +69,8 @@ ensure_built() {
   exec {lock}>"$BRAID_ROOT/gateway/target/.build.lock"
   flock "$lock"
   if jars_current; then flock -u "$lock"; return 0; fi
-  echo "braid: building (mvn install -DskipTests) ..." >&2
-  (cd "$BRAID_ROOT" && mvn "${MVN_FLAGS[@]}" -DskipTests install 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' | grep -v -e '^WARNING: ' -e '^$' >&2; exit "${PIPESTATUS[0]}") \
+  echo "braid: building (mvn package -DskipTests) ..." >&2
+  (cd "$BRAID_ROOT" && mvn "${MVN_FLAGS[@]}" -DskipTests package 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' | grep -v -e '^WARNING: ' -e '^$' >&2; exit "${PIPESTATUS[0]}") \
     || { flock -u "$lock"; echo "braid: build failed" >&2; return 1; }
   flock -u "$lock"
 }

@@ -9,6 +9,6 @@ public final class Commands {
 
     public static List<CliCommand> all() {
         return List.of(new KeyCommands.Genkey(), new KeyCommands.Pubkey(), new CheckCommand(), new RunCommand(), new StatusCommand(), new CleanupCommand(),
-                new DemoCommand(), new WorkerCommand());
+                new DemoCommand(), new dev.braid.gateway.bench.BenchCommand(), new WorkerCommand());
     }
 }

@@ -1,0 +1,44 @@
+package dev.braid.gateway.bench;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * How every scenario is measured (the same for all, so that figures compare).
+ *
+ * @param seconds          length of each iperf3 run after the omitted warm-up seconds
+ * @param omitSeconds      iperf3 -O for TCP: the first seconds (slow start, JIT) are not counted
+ * @param streams          the parallel TCP run's stream count (-P)
+ * @param udpDatagramBytes iperf3 -l for UDP: 1392 so that datagram + IP/UDP headers (1420 bytes)
+ *                         fit the smallest tunnel MTU measured (wireguard-go's 1420) without fragments
+ * @param pingIdleCount    pings sent on an idle path
+ * @param pingIntervalMs   the interval of the idle and the loaded ping
+ * @param warmupSeconds    a TCP run with {@code streams} streams before anything is measured
+ */
+public record BenchParameters(int seconds, int omitSeconds, int streams, int udpDatagramBytes, int pingIdleCount,
+                              int pingIntervalMs, int warmupSeconds) {
+    public static final int DEFAULT_SECONDS = 10;
+    public static final int QUICK_SECONDS = 5;
+
+    public static BenchParameters of(int seconds, boolean quick) {
+        return new BenchParameters(seconds, 1, 16, 1392, quick ? 100 : 200, 10, quick ? 2 : 3);
+    }
+
+    /** Pings sent during the loaded run: they start after the omitted seconds and end before iperf3 does. */
+    public int pingLoadCount() {
+        return Math.max(10, (int) ((seconds - 1.5) * 1000 / pingIntervalMs));
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("seconds", seconds);
+        o.put("omit_seconds", omitSeconds);
+        o.put("streams", streams);
+        o.put("udp_datagram_bytes", udpDatagramBytes);
+        o.put("ping_idle_count", pingIdleCount);
+        o.put("ping_interval_ms", pingIntervalMs);
+        o.put("ping_load_count", pingLoadCount());
+        o.put("warmup_seconds", warmupSeconds);
+        return o;
+    }
+}

@@ -86,7 +86,7 @@ final class AttributeReader {
     /** An IPv4 or IPv6 address value; null when the length fits neither. */
     InetAddress address() {
         int length = valueLength();
-        return length == 4 || length == 16 ? IpPrefix.byBytes(bytes()) : null;
+        return length == 4 || length == 16 ? IpLiteral.toAddress(bytes()) : null;
     }
 
     AttributeReader nested() {

@@ -1,18 +1,22 @@
 package dev.braid.ecmp;
 
+import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * An IPv4 or IPv6 address with a prefix length, as written "10.0.0.0/24", "10.0.55.1/32" or
- * "fd00:20::/64". Used both for networks (routes, allowed sources) and for an interface address
- * with its prefix ("10.14.0.1/30", where host bits are set on purpose).
+ * "fd00:20::/64". Used both for networks (routes, allowed sources, the site config's prefixes and
+ * link pool) and for an interface address with its prefix ("10.14.0.1/30", where host bits are set
+ * on purpose). Text comes in through the parsers (never DNS; the literal rules are in
+ * {@link IpLiteral}), goes to netlink as {@link #address} and {@link #prefixLength}, and comes back
+ * out as {@link #toString}, IPv6 in its RFC 5952 short form.
  *
- * <p>{@link #parse} accepts host bits; {@link #parseNetwork} refuses them, for configuration where
+ * <p>{@link #parse} accepts host bits and a bare address; {@link #parseWithLength} insists on the
+ * "/len" (a config prefix); {@link #parseNetwork} refuses host bits, for configuration where
  * "192.168.10.1/24" is more likely a typo than meant. The address is kept exactly as given (no
  * scope id, no IPv4-mapped folding: "::ffff:10.0.0.1/128" stays IPv6).
  */
@@ -27,30 +31,38 @@ public record IpPrefix(InetAddress address, int prefixLength) implements Compara
         }
         if (address instanceof Inet6Address v6 && v6.getScopeId() != 0) {
             // a zone belongs to a link, not to a prefix; drop it so equal prefixes compare equal
-            address = byBytes(address.getAddress());
+            address = IpLiteral.toAddress(address.getAddress());
         }
     }
 
-    /** Parses "a.b.c.d/len", "v6addr/len", or a bare address (meaning /32 or /128); host bits allowed. */
+    /**
+     * Parses "a.b.c.d/len", "v6addr/len", or a bare address (meaning /32 or /128); host bits allowed.
+     * Surrounding white space is ignored. The message of the IllegalArgumentException says what is
+     * wrong with the text.
+     */
     public static IpPrefix parse(String text) {
-        Objects.requireNonNull(text, "text");
-        String s = text.strip();
+        String s = Objects.requireNonNull(text, "text").strip();
+        return s.indexOf('/') < 0 ? host(parseAddress(s)) : parseWithLength(s);
+    }
+
+    /**
+     * Like {@link #parse}, but the length must be written: what a config means by a prefix, where
+     * "192.168.20.0" alone is more likely a forgotten "/24" than a meant "/32".
+     */
+    public static IpPrefix parseWithLength(String text) {
+        String s = Objects.requireNonNull(text, "text").strip();
         int slash = s.indexOf('/');
-        String addressPart = slash < 0 ? s : s.substring(0, slash);
-        InetAddress address = parseAddress(addressPart, text);
-        int max = address.getAddress().length * 8;
-        int length = max;
-        if (slash >= 0) {
-            String lengthPart = s.substring(slash + 1);
-            if (lengthPart.isEmpty() || lengthPart.length() > 3 || !lengthPart.chars().allMatch(Character::isDigit)) {
-                throw new IllegalArgumentException("bad prefix length in \"" + text + "\": expected 0.." + max);
-            }
-            length = Integer.parseInt(lengthPart);
-            if (length > max) {
-                throw new IllegalArgumentException("prefix length " + length + " in \"" + text + "\" exceeds " + max);
-            }
+        if (slash < 0) {
+            throw new IllegalArgumentException("'" + s + "' has no prefix length (write it as ADDRESS/LENGTH, e.g. "
+                    + (s.indexOf(':') >= 0 ? "2001:db8::/64" : "192.168.20.0/24") + ")");
         }
-        return new IpPrefix(address, length);
+        InetAddress address = parseAddress(s.substring(0, slash));
+        String lengthText = s.substring(slash + 1);
+        int max = address.getAddress().length * 8;
+        if (!IpLiteral.isDecimal(lengthText, 3) || Integer.parseInt(lengthText) > max) {
+            throw new IllegalArgumentException("'" + s + "': the prefix length must be a number 0.." + max);
+        }
+        return new IpPrefix(address, Integer.parseInt(lengthText));
     }
 
     /** Like {@link #parse}, but the address must be the network address (no host bits set). */
@@ -70,114 +82,17 @@ public record IpPrefix(InetAddress address, int prefixLength) implements Compara
 
     /**
      * Parses a literal IPv4 or IPv6 address without ever consulting DNS (InetAddress.getByName
-     * would look up anything that is not a literal).
+     * would look up anything that is not a literal). IPv4-mapped IPv6 stays IPv6.
      */
     public static InetAddress parseAddress(String literal) {
-        return parseAddress(literal, literal);
-    }
-
-    private static InetAddress parseAddress(String literal, String context) {
-        byte[] bytes = literal.indexOf(':') >= 0 ? parseV6(literal) : parseV4(literal);
+        byte[] bytes = IpLiteral.parseIpv4(literal);
         if (bytes == null) {
-            throw new IllegalArgumentException("not an IP address: \"" + literal + "\""
-                    + (context.equals(literal) ? "" : " in \"" + context + "\""));
+            bytes = IpLiteral.parseIpv6(literal);
         }
-        return byBytes(bytes);
-    }
-
-    /**
-     * 4 bytes give an Inet4Address, 16 an Inet6Address — also for IPv4-mapped ones, which
-     * InetAddress.getByAddress would silently turn into IPv4.
-     */
-    static InetAddress byBytes(byte[] bytes) {
-        try {
-            return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("address must be 4 or 16 bytes, got " + bytes.length, e);
+        if (bytes == null) {
+            throw new IllegalArgumentException("'" + literal + "' is not an IPv4 or IPv6 address");
         }
-    }
-
-    private static byte[] parseV4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
-        byte[] out = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String p = parts[i];
-            // no leading zeros: "010" means 8 to some parsers and 10 to others
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)
-                    || (p.length() > 1 && p.charAt(0) == '0')) {
-                return null;
-            }
-            int v = Integer.parseInt(p);
-            if (v > 255) {
-                return null;
-            }
-            out[i] = (byte) v;
-        }
-        return out;
-    }
-
-    private static byte[] parseV6(String s) {
-        if (s.indexOf('%') >= 0 || s.isEmpty()) {
-            return null;
-        }
-        int doubleColon = s.indexOf("::");
-        if (doubleColon >= 0 && s.indexOf("::", doubleColon + 1) >= 0) {
-            return null;
-        }
-        String head = doubleColon >= 0 ? s.substring(0, doubleColon) : s;
-        String tail = doubleColon >= 0 ? s.substring(doubleColon + 2) : "";
-        byte[] headBytes = groups(head, doubleColon < 0);
-        byte[] tailBytes = groups(tail, true);
-        if (headBytes == null || tailBytes == null) {
-            return null;
-        }
-        int total = headBytes.length + tailBytes.length;
-        if (doubleColon < 0 ? total != 16 : total > 14) {
-            return null;
-        }
-        byte[] out = new byte[16];
-        System.arraycopy(headBytes, 0, out, 0, headBytes.length);
-        System.arraycopy(tailBytes, 0, out, 16 - tailBytes.length, tailBytes.length);
-        return out;
-    }
-
-    /** Colon-separated hex groups; the last may be a dotted IPv4 address when {@code mayEndInV4}. */
-    private static byte[] groups(String s, boolean mayEndInV4) {
-        if (s.isEmpty()) {
-            return new byte[0];
-        }
-        String[] parts = s.split(":", -1);
-        byte[] out = new byte[parts.length * 2 + 2];
-        int n = 0;
-        for (int i = 0; i < parts.length; i++) {
-            String p = parts[i];
-            if (i == parts.length - 1 && mayEndInV4 && p.indexOf('.') >= 0) {
-                byte[] v4 = parseV4(p);
-                if (v4 == null) {
-                    return null;
-                }
-                System.arraycopy(v4, 0, out, n, 4);
-                n += 4;
-                continue;
-            }
-            if (p.isEmpty() || p.length() > 4) {
-                return null;
-            }
-            int v = 0;
-            for (int k = 0; k < p.length(); k++) {
-                int d = Character.digit(p.charAt(k), 16);
-                if (d < 0) {
-                    return null;
-                }
-                v = v * 16 + d;
-            }
-            out[n++] = (byte) (v >>> 8);
-            out[n++] = (byte) v;
-        }
-        return Arrays.copyOf(out, n);
+        return IpLiteral.toAddress(bytes);
     }
 
     public boolean isIpv4() {
@@ -209,7 +124,51 @@ public record IpPrefix(InetAddress address, int prefixLength) implements Compara
 
     /** The same prefix with host bits cleared: "10.14.0.1/30" gives "10.14.0.0/30". */
     public IpPrefix network() {
-        return new IpPrefix(byBytes(masked(address.getAddress(), prefixLength)), prefixLength);
+        return new IpPrefix(IpLiteral.toAddress(masked(address.getAddress(), prefixLength)), prefixLength);
+    }
+
+    /**
+     * How many /{@code newLength} subnets this prefix holds: 0 when {@code newLength} is shorter than
+     * this prefix or longer than the address; saturates at Long.MAX_VALUE (an IPv6 /64 holds 2^64 /128s).
+     */
+    public long subnetCount(int newLength) {
+        if (newLength < prefixLength || newLength > maxPrefixLength()) {
+            return 0;
+        }
+        int bits = newLength - prefixLength;
+        return bits >= 63 ? Long.MAX_VALUE : 1L << bits;
+    }
+
+    /** The {@code index}-th /{@code newLength} subnet of this prefix, counting from 0 ("10.14.0.0/24", 30, 1 gives "10.14.0.4/30"). */
+    public IpPrefix subnet(int newLength, long index) {
+        if (index < 0 || index >= subnetCount(newLength)) {
+            throw new IllegalArgumentException(this + " has no /" + newLength + " number " + index);
+        }
+        BigInteger offset = BigInteger.valueOf(index).shiftLeft(maxPrefixLength() - newLength);
+        return new IpPrefix(addressOf(network().bits().add(offset)), newLength);
+    }
+
+    /** The address {@code offset} past the network address, with this prefix length ("10.14.0.4/30" + 1 = "10.14.0.5/30"). */
+    public IpPrefix withHost(long offset) {
+        BigInteger hostCount = BigInteger.ONE.shiftLeft(maxPrefixLength() - prefixLength);
+        if (offset < 0 || BigInteger.valueOf(offset).compareTo(hostCount) >= 0) {
+            throw new IllegalArgumentException(this + " has no host " + offset);
+        }
+        return new IpPrefix(addressOf(network().bits().add(BigInteger.valueOf(offset))), prefixLength);
+    }
+
+    /** The address as an unsigned number; BigInteger because planning is not a hot path and IPv6 needs 128 bits. */
+    private BigInteger bits() {
+        return new BigInteger(1, address.getAddress());
+    }
+
+    /** The address of this family whose unsigned value is {@code value} (known to fit). */
+    private InetAddress addressOf(BigInteger value) {
+        byte[] raw = value.toByteArray();
+        byte[] bytes = new byte[addressBytes()];
+        int copy = Math.min(raw.length, bytes.length);
+        System.arraycopy(raw, raw.length - copy, bytes, bytes.length - copy, copy);
+        return IpLiteral.toAddress(bytes);
     }
 
     /** True when {@code other} (an address) lies inside this prefix. */
@@ -246,44 +205,7 @@ public record IpPrefix(InetAddress address, int prefixLength) implements Compara
 
     /** Formats IPv4 dotted and IPv6 in RFC 5952 form (lower case, longest zero run as "::"). */
     public static String formatAddress(InetAddress address) {
-        byte[] b = address.getAddress();
-        if (b.length == 4) {
-            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
-        }
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 1; // a single zero group is not shortened
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return IpLiteral.format(address);
     }
 
     @Override

@@ -211,7 +211,7 @@ final class RtnlReplies {
             }
         }
         if (dst == null) {
-            dst = IpPrefix.byBytes(new byte[family == AF_INET6 ? 16 : 4]);
+            dst = IpLiteral.toAddress(new byte[family == AF_INET6 ? 16 : 4]);
         }
         return new RouteInfo(new IpPrefix(dst, dstLength), table, protocol, type, nhid,
                 Optional.ofNullable(prefSrc), oif, Optional.ofNullable(gateway), paths);

@@ -1,7 +1,12 @@
 package dev.braid.gateway.config;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import dev.braid.ecmp.IpPrefix;
 
 /**
  * A host and a UDP/TCP port as a user writes them: {@code 203.0.113.7:51820}, {@code [2001:db8::7]:51820},
@@ -41,13 +46,13 @@ public record HostPort(String host, int port, HostKind kind) {
                 }
                 portText = rest.substring(1);
             }
-            if (IpLiteral.parseIpv6(host) == null) {
+            if (!(literal(host) instanceof Inet6Address)) {
                 throw new IllegalArgumentException("'" + host + "' in brackets is not an IPv6 address");
             }
         } else {
             int colons = (int) text.chars().filter(c -> c == ':').count();
             if (colons > 1) {
-                if (IpLiteral.parseIpv6(text) == null) {
+                if (!(literal(text) instanceof Inet6Address)) {
                     throw new IllegalArgumentException("'" + text + "' is not an IPv6 address (an IPv6 address with a port is written [2001:db8::1]:51820)");
                 }
                 host = text;
@@ -71,10 +76,11 @@ public record HostPort(String host, int port, HostKind kind) {
     }
 
     private static HostKind kindOf(String host) {
-        if (IpLiteral.parseIpv6(host) != null) {
+        InetAddress literal = literal(host);
+        if (literal instanceof Inet6Address) {
             return HostKind.IPV6;
         }
-        if (IpLiteral.parseIpv4(host) != null) {
+        if (literal instanceof Inet4Address) {
             return HostKind.IPV4;
         }
         if (host.isEmpty()) {
@@ -95,9 +101,18 @@ public record HostPort(String host, int port, HostKind kind) {
         return HostKind.DNS_NAME;
     }
 
+    /** The address {@code host} spells, or null when it is no IP literal (a DNS name is never looked up here). */
+    private static InetAddress literal(String host) {
+        try {
+            return IpPrefix.parseAddress(host);
+        } catch (IllegalArgumentException notALiteral) {
+            return null;
+        }
+    }
+
     /** The host as it goes into HOST:PORT text: IPv6 in brackets. */
     public String hostForUri() {
-        return kind == HostKind.IPV6 ? "[" + IpLiteral.format(Cidr.parseAddress(host)) + "]" : host.toLowerCase(Locale.ROOT);
+        return kind == HostKind.IPV6 ? "[" + IpPrefix.formatAddress(IpPrefix.parseAddress(host)) + "]" : host.toLowerCase(Locale.ROOT);
     }
 
     /** The same host with another port (the peer's worker i listens on endpoint port + i). */

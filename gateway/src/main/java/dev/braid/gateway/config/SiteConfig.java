@@ -6,6 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import dev.braid.ecmp.IpPrefix;
+
 /**
  * One site's settings after loading: every default applied, every value checked on its own and
  * against the others (see {@link SiteConfigLoader}), key files read. Checks that need the worker
@@ -34,11 +36,11 @@ public record SiteConfig(
         int basePort,
         OptionalInt workerCount,
         boolean allowOversubscription,
-        Cidr linkPool,
+        IpPrefix linkPool,
         String tunPrefix,
         Floating floating,
         Remote remote,
-        List<Cidr> localPrefixes,
+        List<IpPrefix> localPrefixes,
         OptionalInt mtuBytes,
         int underlayMtuBytes,
         Health health,
@@ -77,7 +79,7 @@ public record SiteConfig(
     }
 
     /** This site's floating address (a /32 or /128) and the link it lives on. */
-    public record Floating(Cidr address, String interfaceName) {
+    public record Floating(IpPrefix address, String interfaceName) {
         public Floating {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(interfaceName, "interfaceName");
@@ -85,7 +87,7 @@ public record SiteConfig(
     }
 
     /** The other site: its floating address and the LAN prefixes routed to it through the tunnel. */
-    public record Remote(Cidr floatingAddress, List<Cidr> prefixes) {
+    public record Remote(IpPrefix floatingAddress, List<IpPrefix> prefixes) {
         public Remote {
             Objects.requireNonNull(floatingAddress, "floatingAddress");
             prefixes = List.copyOf(prefixes);

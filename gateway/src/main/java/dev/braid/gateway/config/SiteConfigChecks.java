@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import dev.braid.ecmp.IpPrefix;
+
 /**
  * Checks of settings against each other, made once every setting is valid on its own: address
  * ranges that must not overlap (a worker link inside a LAN, a LAN routed both ways), the two
@@ -31,8 +33,8 @@ final class SiteConfigChecks {
     }
 
     private void floatingAddresses() {
-        Cidr local = config.floating().address();
-        Cidr remote = config.remote().floatingAddress();
+        IpPrefix local = config.floating().address();
+        IpPrefix remote = config.remote().floatingAddress();
         if (local.equals(remote)) {
             errors.add(source.error("remote.floating_address", remote + " equals floating.address" + lineNote("floating.address")
                     + " (each site has its own floating address, e.g. 10.0.55.1/32 here and 10.0.55.2/32 there)"));
@@ -44,17 +46,17 @@ final class SiteConfigChecks {
 
     /** Worker links are cut from link_pool: no other address this site routes or owns may lie in it. */
     private void linkPoolOverlaps() {
-        Cidr pool = config.linkPool();
+        IpPrefix pool = config.linkPool();
         boolean poolWritten = source.lineByField().containsKey("link_pool");
         for (Named other : addressesBesideThePool()) {
-            if (!pool.overlaps(other.cidr())) {
+            if (!pool.overlaps(other.prefix())) {
                 continue;
             }
             if (poolWritten) {
-                errors.add(source.error("link_pool", pool + " overlaps " + other.field() + " " + other.cidr() + lineNote(other.field())
+                errors.add(source.error("link_pool", pool + " overlaps " + other.field() + " " + other.prefix() + lineNote(other.field())
                         + " (worker links are cut from link_pool: choose a range no LAN or floating address uses)"));
             } else {
-                errors.add(source.error(other.field(), other.cidr() + " overlaps link_pool, which defaults to " + pool
+                errors.add(source.error(other.field(), other.prefix() + " overlaps link_pool, which defaults to " + pool
                         + " (set link_pool: to a range no LAN or floating address uses, e.g. 10.99.0.0/24)"));
             }
         }
@@ -77,26 +79,26 @@ final class SiteConfigChecks {
         for (int i = 0; i < remote.size(); i++) {
             Named r = remote.get(i);
             for (int j = 0; j < i; j++) {
-                if (remote.get(j).cidr().overlaps(r.cidr())) {
-                    errors.add(source.error(r.field(), r.cidr() + " overlaps " + remote.get(j).field() + " " + remote.get(j).cidr()
+                if (remote.get(j).prefix().overlaps(r.prefix())) {
+                    errors.add(source.error(r.field(), r.prefix() + " overlaps " + remote.get(j).field() + " " + remote.get(j).prefix()
                             + lineNote(remote.get(j).field()) + " (list each remote range once)"));
                 }
             }
             for (Named l : local) {
-                if (l.cidr().overlaps(r.cidr())) {
-                    errors.add(source.error(r.field(), r.cidr() + " overlaps " + l.field() + " " + l.cidr() + lineNote(l.field())
+                if (l.prefix().overlaps(r.prefix())) {
+                    errors.add(source.error(r.field(), r.prefix() + " overlaps " + l.field() + " " + l.prefix() + lineNote(l.field())
                             + " (a range is either on this site or routed to the other, not both)"));
                 }
             }
-            if (r.cidr().overlaps(config.floating().address())) {
-                errors.add(source.error("floating.address", config.floating().address() + " lies inside " + r.field() + " " + r.cidr()
+            if (r.prefix().overlaps(config.floating().address())) {
+                errors.add(source.error("floating.address", config.floating().address() + " lies inside " + r.field() + " " + r.prefix()
                         + lineNote(r.field()) + " (this site's own floating address would be routed to the other site)"));
             }
         }
         for (Named l : local) {
-            if (l.cidr().overlaps(config.remote().floatingAddress())) {
+            if (l.prefix().overlaps(config.remote().floatingAddress())) {
                 errors.add(source.error("remote.floating_address", config.remote().floatingAddress() + " lies inside " + l.field() + " "
-                        + l.cidr() + lineNote(l.field()) + " (the other site's floating address cannot be on this site's LAN)"));
+                        + l.prefix() + lineNote(l.field()) + " (the other site's floating address cannot be on this site's LAN)"));
             }
         }
     }
@@ -126,12 +128,12 @@ final class SiteConfigChecks {
         return line == null ? "" : " (line " + line + ")";
     }
 
-    private static void addAll(List<Named> into, String listField, List<Cidr> prefixes) {
+    private static void addAll(List<Named> into, String listField, List<IpPrefix> prefixes) {
         for (int i = 0; i < prefixes.size(); i++) {
             into.add(new Named(listField + "[" + i + "]", prefixes.get(i)));
         }
     }
 
-    private record Named(String field, Cidr cidr) {
+    private record Named(String field, IpPrefix prefix) {
     }
 }

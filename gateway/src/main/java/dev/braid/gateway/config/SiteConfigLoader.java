@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
+import dev.braid.ecmp.IpPrefix;
 import dev.braid.instance.protocol.WireGuardKeys;
 
 /**
@@ -91,11 +92,11 @@ public final class SiteConfigLoader {
 
         OptionalInt workers = workerCount(root);
         Boolean allowOversubscription = in.bool(root, "allow_oversubscription", false);
-        Cidr linkPool = linkPool(root);
+        IpPrefix linkPool = linkPool(root);
         String tunPrefix = tunPrefix(root);
         SiteConfig.Floating floating = floating(root);
         SiteConfig.Remote remote = remote(root);
-        List<Cidr> localPrefixes = prefixes(root, "local_prefixes", "local_prefixes: [192.168.10.0/24]");
+        List<IpPrefix> localPrefixes = prefixes(root, "local_prefixes", "local_prefixes: [192.168.10.0/24]");
         OptionalInt mtu = mtu(root);
         Long underlayMtu = in.integer(root, "underlay_mtu", MIN_MTU, 65535, (long) DEFAULT_UNDERLAY_MTU);
         SiteConfig.Health health = health(root);
@@ -178,9 +179,9 @@ public final class SiteConfigLoader {
         return count == null ? null : OptionalInt.of(count.intValue());
     }
 
-    private Cidr linkPool(YamlNode.MapNode root) {
+    private IpPrefix linkPool(YamlNode.MapNode root) {
         YamlNode node = in.value(root, "link_pool");
-        Cidr pool = node == null ? Cidr.parse(DEFAULT_LINK_POOL) : prefix(node);
+        IpPrefix pool = node == null ? IpPrefix.parseWithLength(DEFAULT_LINK_POOL) : prefix(node);
         if (pool != null && (!pool.isIpv4() || pool.prefixLength() > 30)) {
             in.error(node, pool + " cannot hold worker links: it must be an IPv4 prefix of /30 or shorter (e.g. 10.14.0.0/24 holds 64 workers)");
             return null;
@@ -188,31 +189,31 @@ public final class SiteConfigLoader {
         return pool;
     }
 
-    /** A prefix: valid CIDR text without host bits. */
-    private Cidr prefix(YamlNode node) {
+    /** A prefix: ADDRESS/LENGTH without host bits. */
+    private IpPrefix prefix(YamlNode node) {
         String text = in.textOf(node);
         if (text == null) {
             return null;
         }
         try {
-            Cidr cidr = Cidr.parse(text);
-            if (!cidr.isNetwork()) {
-                in.error(node, text + " has host bits set (did you mean " + cidr.network() + "?)");
+            IpPrefix prefix = IpPrefix.parseWithLength(text);
+            if (!prefix.isNetworkAddress()) {
+                in.error(node, text + " has host bits set (did you mean " + prefix.network() + "?)");
                 return null;
             }
-            return cidr;
+            return prefix;
         } catch (IllegalArgumentException e) {
             in.error(node, e.getMessage());
             return null;
         }
     }
 
-    private List<Cidr> prefixes(YamlNode.MapNode map, String key, String example) {
+    private List<IpPrefix> prefixes(YamlNode.MapNode map, String key, String example) {
         List<YamlNode> items = in.list(map, key, example);
         if (items == null) {
             return null;
         }
-        List<Cidr> prefixes = new ArrayList<>();
+        List<IpPrefix> prefixes = new ArrayList<>();
         for (YamlNode item : items) {
             prefixes.add(prefix(item));
         }
@@ -237,7 +238,7 @@ public final class SiteConfigLoader {
         if (floating == null) {
             return null;
         }
-        Cidr address = hostAddress(floating, "address", "this site's floating address, e.g. address: 10.0.55.1/32");
+        IpPrefix address = hostAddress(floating, "address", "this site's floating address, e.g. address: 10.0.55.1/32");
         String name = in.text(floating, "interface", null);
         if (name == null && in.value(floating, "interface") == null) {
             name = DEFAULT_FLOATING_INTERFACE;
@@ -249,20 +250,20 @@ public final class SiteConfigLoader {
     }
 
     /** A single address, written as a /32 (/128) or bare. */
-    private Cidr hostAddress(YamlNode.MapNode map, String key, String requiredWhat) {
+    private IpPrefix hostAddress(YamlNode.MapNode map, String key, String requiredWhat) {
         String text = in.text(map, key, requiredWhat);
         if (text == null) {
             return null;
         }
         YamlNode node = in.value(map, key);
         try {
-            Cidr cidr = text.indexOf('/') >= 0 ? Cidr.parse(text) : Cidr.host(Cidr.parseAddress(text));
-            if (cidr.prefixLength() != cidr.addressBits()) {
-                in.error(node, text + " is not a single address: a floating address is a /" + cidr.addressBits()
-                        + " (write " + Cidr.host(cidr.address()) + ")");
+            IpPrefix address = IpPrefix.parse(text);
+            if (!address.isHost()) {
+                in.error(node, text + " is not a single address: a floating address is a /" + address.maxPrefixLength()
+                        + " (write " + IpPrefix.host(address.address()) + ")");
                 return null;
             }
-            return cidr;
+            return address;
         } catch (IllegalArgumentException e) {
             in.error(node, e.getMessage());
             return null;
@@ -274,8 +275,8 @@ public final class SiteConfigLoader {
         if (remote == null) {
             return null;
         }
-        Cidr floating = hostAddress(remote, "floating_address", "the other site's floating address, e.g. floating_address: 10.0.55.2/32");
-        List<Cidr> prefixes = prefixes(remote, "prefixes", "prefixes: [192.168.20.0/24]");
+        IpPrefix floating = hostAddress(remote, "floating_address", "the other site's floating address, e.g. floating_address: 10.0.55.2/32");
+        List<IpPrefix> prefixes = prefixes(remote, "prefixes", "prefixes: [192.168.20.0/24]");
         return floating == null || prefixes == null ? null : new SiteConfig.Remote(floating, prefixes);
     }
 

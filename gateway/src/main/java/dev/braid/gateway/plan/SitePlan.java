@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 
-import dev.braid.gateway.config.Cidr;
+import dev.braid.ecmp.IpPrefix;
 import dev.braid.gateway.config.SiteConfig;
 import dev.braid.gateway.config.WireGuardPublicKey;
 
@@ -33,10 +33,10 @@ public record SitePlan(
         boolean takesFirstAddress,
         List<WorkerPlan> workers,
         OptionalInt housekeepingCpu,
-        Cidr floatingAddress,
+        IpPrefix floatingAddress,
         String floatingInterface,
-        Cidr remoteFloatingAddress,
-        List<Cidr> routedPrefixes,
+        IpPrefix remoteFloatingAddress,
+        List<IpPrefix> routedPrefixes,
         int tunnelMtuBytes,
         long nexthopGroupId,
         SiteConfig.Metrics metrics,

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-import dev.braid.gateway.config.Cidr;
+import dev.braid.ecmp.IpPrefix;
 import dev.braid.gateway.config.ConfigError;
 import dev.braid.gateway.config.ConfigException;
 import dev.braid.gateway.config.ConfigSource;
@@ -77,7 +77,7 @@ public final class SitePlanner {
         boolean takesFirst = config.localPublicKey().compareTo(config.peer().publicKey()) < 0;
         List<WorkerPlan> workerPlans = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
-            Cidr link = config.linkPool().subnet(LINK_PREFIX_LENGTH, i);
+            IpPrefix link = config.linkPool().subnet(LINK_PREFIX_LENGTH, i);
             workerPlans.add(new WorkerPlan(i, cpuPlan.workerCpus().get(i),
                     config.basePort() + i,
                     config.peer().endpoint().port() + i,
@@ -86,7 +86,7 @@ public final class SitePlanner {
                     link.withHost(takesFirst ? 2 : 1),
                     config.nexthopIdBase() + 1 + i));
         }
-        List<Cidr> routed = new ArrayList<>();
+        List<IpPrefix> routed = new ArrayList<>();
         routed.add(config.remote().floatingAddress());
         routed.addAll(config.remote().prefixes());
 

@@ -2,7 +2,7 @@ package dev.braid.gateway.plan;
 
 import java.util.Objects;
 
-import dev.braid.gateway.config.Cidr;
+import dev.braid.ecmp.IpPrefix;
 
 /**
  * Everything about worker i that both the supervisor (routes, TUN, pinning) and the worker's
@@ -18,7 +18,7 @@ import dev.braid.gateway.config.Cidr;
  * @param nexthopId        the kernel nexthop object's id: nexthop_id_base + 1 + index
  */
 public record WorkerPlan(int index, int cpu, int listenPort, int peerPort, String tunName,
-                         Cidr localLinkAddress, Cidr peerLinkAddress, long nexthopId) {
+                         IpPrefix localLinkAddress, IpPrefix peerLinkAddress, long nexthopId) {
     public WorkerPlan {
         Objects.requireNonNull(tunName, "tunName");
         Objects.requireNonNull(localLinkAddress, "localLinkAddress");

@@ -26,7 +26,6 @@ import dev.braid.ecmp.RoutingSpec;
 import dev.braid.ecmp.SiteRouting;
 import dev.braid.ecmp.SysctlChange;
 import dev.braid.ecmp.UndoReport;
-import dev.braid.gateway.config.Cidr;
 import dev.braid.gateway.plan.SitePlan;
 import dev.braid.gateway.plan.WorkerPlan;
 import dev.braid.instance.tun.TunDevice;
@@ -156,13 +155,13 @@ public final class Supervisor {
     }
 
     private void setUp() {
-        boolean routesIpv6 = plan.routedPrefixes().stream().anyMatch(c -> !c.isIpv4());
+        boolean routesIpv6 = plan.routedPrefixes().stream().anyMatch(IpPrefix::isIpv6);
         for (SysctlChange c : routing.applySysctls()) {
             if (c.status() == SysctlChange.Status.CHANGED) {
                 LOG.info("sysctl {} = {} (was {})", c.key(), c.newValue(), c.oldValue().strip());
             }
         }
-        FloatingPlacement floating = routing.placeFloating(plan.floatingInterface(), prefix(plan.floatingAddress()));
+        FloatingPlacement floating = routing.placeFloating(plan.floatingInterface(), plan.floatingAddress());
         floating.warning().ifPresent(LOG::warn);
         floatingInterface = floating.ifname();
         for (ManagedWorker w : workers) {
@@ -173,7 +172,7 @@ public final class Supervisor {
                 // MLD reports on every TUN would be counted as drops (disallowed destination)
                 netlink.sysctl().write("net.ipv6.conf." + w.plan.tunName() + ".disable_ipv6", "1");
             }
-            routing.configurePath(new PathSpec((int) w.plan.nexthopId(), w.plan.tunName(), prefix(w.plan.localLinkAddress()),
+            routing.configurePath(new PathSpec((int) w.plan.nexthopId(), w.plan.tunName(), w.plan.localLinkAddress(),
                     plan.tunnelMtuBytes()));
         }
         long now = System.nanoTime();
@@ -181,8 +180,7 @@ public final class Supervisor {
             startWorker(w, now);
         }
         awaitCarriers(5_000);
-        List<IpPrefix> destinations = plan.routedPrefixes().stream().map(Supervisor::prefix).toList();
-        routingSpec = new RoutingSpec((int) plan.nexthopGroupId(), destinations, plan.floatingAddress().address());
+        routingSpec = new RoutingSpec((int) plan.nexthopGroupId(), plan.routedPrefixes(), plan.floatingAddress().address());
         GroupUpdate update = routing.programRoutes(routingSpec);
         liveNexthops = new TreeSet<>(update.members());
         LOG.info("site {} up: {} workers, floating {} on {}, {}", plan.site(), workers.size(), plan.floatingAddress(),
@@ -374,10 +372,6 @@ public final class Supervisor {
 
     Netlink netlink() {
         return netlink;
-    }
-
-    static IpPrefix prefix(Cidr cidr) {
-        return IpPrefix.parse(cidr.toString());
     }
 
     private static void sleep(long millis) {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
-import dev.braid.gateway.config.Cidr;
+import dev.braid.ecmp.IpPrefix;
 import dev.braid.gateway.plan.SitePlan;
 import dev.braid.gateway.plan.WorkerPlan;
 
@@ -54,8 +54,8 @@ final class WorkerLaunch {
 
     static List<String> workerFlags(SitePlan plan, WorkerPlan worker, int keepaliveIntervalMs) {
         List<String> allowed = new ArrayList<>();
-        allowed.add(hostPrefix(worker.peerLinkAddress()));
-        for (Cidr prefix : plan.routedPrefixes()) {
+        allowed.add(IpPrefix.host(worker.peerLinkAddress().address()).toString());
+        for (IpPrefix prefix : plan.routedPrefixes()) {
             allowed.add(prefix.toString());
         }
         String endpointHost = plan.peerEndpointHost();
@@ -76,9 +76,5 @@ final class WorkerLaunch {
                 "--supervised"));
         plan.config().peer().presharedKeyFile().ifPresent(psk -> flags.addAll(List.of("--preshared-key", psk.toString())));
         return flags;
-    }
-
-    private static String hostPrefix(Cidr address) {
-        return address.addressText() + (address.isIpv4() ? "/32" : "/128");
     }
 }

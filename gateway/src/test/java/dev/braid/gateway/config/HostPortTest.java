@@ -23,6 +23,8 @@ class HostPortTest {
         assertEquals("[2001:db8::7]:51900", withPort.toString());
         assertEquals(51820, HostPort.parse("[2001:db8::7]", 51820).port());
         assertEquals(51820, HostPort.parse("2001:db8::7", 51820).port());
+        assertEquals("[2001:db8::7]:51900", HostPort.parse("[2001:DB8:0::7]:51900", 1).toString(), "printed in the RFC 5952 form");
+        assertEquals(HostKind.IPV6, HostPort.parse("[::ffff:203.0.113.7]:51900", 1).kind(), "IPv4-mapped stays IPv6");
     }
 
     @Test
@@ -41,6 +43,8 @@ class HostPortTest {
         assertMessage("203.0.113.7:http", "1..65535");
         assertMessage("203.0.113.300", "not a valid IPv4 address");
         assertMessage("[203.0.113.7]:1", "not an IPv6 address");
+        assertMessage("[1.2.3.4::]:1", "not an IPv6 address"); // a dotted quad only as the last 32 bits
+        assertMessage("[fe80::1%eth0]:1", "not an IPv6 address");
         assertMessage("vpn_gw.example.net", "valid DNS name");
         assertMessage("-vpn.example.net", "valid DNS name");
         assertMessage(":51820", "host is empty");

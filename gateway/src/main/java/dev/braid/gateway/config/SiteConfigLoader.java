@@ -92,6 +92,7 @@ public final class SiteConfigLoader {
 
         OptionalInt workers = workerCount(root);
         Boolean allowOversubscription = in.bool(root, "allow_oversubscription", false);
+        List<Integer> workerCpus = workerCpus(root);
         IpPrefix linkPool = linkPool(root);
         String tunPrefix = tunPrefix(root);
         SiteConfig.Floating floating = floating(root);
@@ -104,12 +105,12 @@ public final class SiteConfigLoader {
         Path stateDir = stateDir(root, site);
         Long nexthopIdBase = in.integer(root, "nexthop_id_base", 1, dev.braid.ecmp.SiteRouting.MAX_ID - 1, DEFAULT_NEXTHOP_ID_BASE);
 
-        if (Arrays.asList(site, privateKeyFile, localPublicKey, basePort, peer, workers, allowOversubscription, linkPool,
+        if (Arrays.asList(site, privateKeyFile, localPublicKey, basePort, peer, workers, allowOversubscription, workerCpus, linkPool,
                 tunPrefix, floating, remote, localPrefixes, mtu, underlayMtu, health, metrics, stateDir, nexthopIdBase).contains(null)) {
             return null;
         }
         return new SiteConfig(new ConfigSource(in.file(), in.lineByField()), site, privateKeyFile, localPublicKey, peer,
-                basePort.intValue(), workers, allowOversubscription, linkPool, tunPrefix, floating, remote, localPrefixes,
+                basePort.intValue(), workers, allowOversubscription, workerCpus, linkPool, tunPrefix, floating, remote, localPrefixes,
                 mtu, underlayMtu.intValue(), health, metrics, stateDir, nexthopIdBase);
     }
 
@@ -206,6 +207,23 @@ public final class SiteConfigLoader {
             in.error(node, e.getMessage());
             return null;
         }
+    }
+
+    /** worker_cpus: [2, 3, 4]: the CPUs of worker 0, 1, 2 … instead of the automatic plan; [] when unset. */
+    private List<Integer> workerCpus(YamlNode.MapNode root) {
+        if (in.value(root, "worker_cpus") == null) {
+            return List.of();
+        }
+        List<YamlNode> items = in.list(root, "worker_cpus", "worker_cpus: [2, 3]");
+        if (items == null) {
+            return null;
+        }
+        List<Integer> cpus = new ArrayList<>();
+        for (YamlNode item : items) {
+            Long cpu = in.integerOf(item, 0, 4095, "");
+            cpus.add(cpu == null ? null : cpu.intValue());
+        }
+        return cpus.contains(null) ? null : List.copyOf(cpus);
     }
 
     private List<IpPrefix> prefixes(YamlNode.MapNode map, String key, String example) {
@@ -349,7 +367,7 @@ public final class SiteConfigLoader {
 
     private static Map<String, List<String>> schema() {
         Map<String, List<String>> schema = new LinkedHashMap<>();
-        schema.put("", List.of("site", "private_key_file", "peer", "listen", "workers", "allow_oversubscription", "link_pool",
+        schema.put("", List.of("site", "private_key_file", "peer", "listen", "workers", "allow_oversubscription", "worker_cpus", "link_pool",
                 "tun_prefix", "floating", "remote", "local_prefixes", "mtu", "underlay_mtu", "health", "metrics", "state_dir",
                 "nexthop_id_base"));
         schema.put("peer", List.of("public_key", "endpoint", "preshared_key_file"));

@@ -191,6 +191,14 @@ public final class SiteLab implements AutoCloseable {
                              Options options) throws IOException {
         Path stateDir = Path.of("/run/braid", name);
         StringBuilder yaml = new StringBuilder();
+        // Both sites share this machine's CPUs. The two ends of path i are stages of one pipeline:
+        // site B's workers take the CPUs rotated by one, so each pair runs on two different CPUs.
+        List<Integer> usable = List.copyOf(dev.braid.pinning.CpuTopology.readLocal().usableCpus());
+        int rotate = floating.equals(FLOATING_B) ? 1 : 0;
+        List<String> cpus = new ArrayList<>();
+        for (int i = 0; i < options.workers(); i++) {
+            cpus.add(Integer.toString(usable.get((i + rotate) % usable.size())));
+        }
         yaml.append("# written by the Braid lab (SiteLab) for namespace ").append(ns.name()).append('\n')
                 .append("site: ").append(name).append('\n')
                 .append("private_key_file: ").append(key).append('\n')
@@ -199,6 +207,7 @@ public final class SiteLab implements AutoCloseable {
                 .append("listen:\n  base_port: ").append(BASE_PORT).append('\n')
                 .append("workers: ").append(options.workers()).append('\n')
                 .append("allow_oversubscription: true\n")
+                .append("worker_cpus: [").append(String.join(", ", cpus)).append("]\n")
                 .append("link_pool: 10.14.0.0/24\n")
                 .append("floating:\n  address: ").append(floating).append("/32\n  interface: braid-float\n")
                 .append("remote:\n  floating_address: ").append(remoteFloating).append("/32\n")

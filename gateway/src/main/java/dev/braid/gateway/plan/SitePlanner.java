@@ -60,15 +60,17 @@ public final class SitePlanner {
         checkFits(config, workers, errors);
         CpuPlan cpuPlan = null;
         try {
-            cpuPlan = cpuPlanner.plan(topology, workers, config.allowOversubscription());
-            if (cpuPlan.workerCpus().size() != workers) {
+            cpuPlan = config.workerCpus().isEmpty()
+                    ? cpuPlanner.plan(topology, workers, config.allowOversubscription())
+                    : explicitCpus(config, topology, workers, errors);
+            if (cpuPlan != null && cpuPlan.workerCpus().size() != workers) {
                 throw new IllegalStateException("the CPU planner returned " + cpuPlan.workerCpus().size() + " CPUs for " + workers + " workers");
             }
         } catch (CpuPlan.CpuPlanException e) {
             errors.add(source.error("workers", e.getMessage()
                     + (config.allowOversubscription() ? "" : " (lower workers, or set allow_oversubscription: true for labs and tests)")));
         }
-        if (!errors.isEmpty()) {
+        if (!errors.isEmpty() || cpuPlan == null) {
             throw new ConfigException(errors);
         }
         notes.addAll(cpuPlan.notes());
@@ -96,9 +98,46 @@ public final class SitePlanner {
                 routed, mtu, config.nexthopIdBase(), config.metrics(), config.stateDir(), notes);
     }
 
+    /**
+     * worker_cpus given: worker i runs on worker_cpus[i], each of which this process must be able to
+     * use; more workers than listed CPUs only with allow_oversubscription (then the list repeats).
+     * The housekeeping CPU is the highest usable CPU the list leaves free, if any.
+     */
+    private static CpuPlan explicitCpus(SiteConfig config, CpuTopology topology, int workers, List<ConfigError> errors) {
+        List<Integer> listed = config.workerCpus();
+        java.util.SortedSet<Integer> usable = topology.usableCpus();
+        for (int k = 0; k < listed.size(); k++) {
+            if (!usable.contains(listed.get(k))) {
+                errors.add(config.source().error("worker_cpus[" + k + "]", "CPU " + listed.get(k)
+                        + " is not one this process may use (usable: " + dev.braid.pinning.CpuList.format(usable) + ")"));
+            }
+        }
+        if (workers > listed.size() && !config.allowOversubscription()) {
+            errors.add(config.source().error("worker_cpus", workers + " workers but " + listed.size()
+                    + " CPUs listed (list one per worker, or set allow_oversubscription: true to reuse them)"));
+        }
+        if (!errors.isEmpty()) {
+            return null;
+        }
+        List<Integer> cpus = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            cpus.add(listed.get(i % listed.size()));
+        }
+        List<Integer> spare = usable.stream().filter(c -> !listed.contains(c)).toList();
+        List<String> notes = new ArrayList<>(List.of("worker CPUs from worker_cpus: " + cpus));
+        if (spare.isEmpty()) {
+            notes.add("no CPU left for housekeeping: JVM helper threads share the worker CPUs");
+        }
+        return new CpuPlan(cpus, spare.isEmpty() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(spare.getLast()),
+                notes);
+    }
+
     private int workerCount(SiteConfig config, CpuTopology topology, List<ConfigError> errors, List<String> notes) {
         if (config.workerCount().isPresent()) {
             return config.workerCount().getAsInt();
+        }
+        if (!config.workerCpus().isEmpty()) {
+            return config.workerCpus().size();
         }
         int auto = cpuPlanner.autoWorkerCount(topology);
         if (auto < 1) {

@@ -19,6 +19,7 @@ import dev.braid.gateway.config.ConfigException;
 import dev.braid.gateway.config.SiteConfig;
 import dev.braid.gateway.config.SiteConfigLoader;
 import dev.braid.gateway.config.SiteFiles;
+import dev.braid.pinning.CpuTopology;
 
 class SitePlannerTest {
     @TempDir
@@ -180,5 +181,44 @@ class SitePlannerTest {
         SitePlan plan = plan(files.write("s.yaml", yaml), 80);
         assertEquals(64, plan.workerCount());
         assertEquals("10.14.0.253/30", plan.workers().getLast().localLinkAddress().network().withHost(1).toString());
+    }
+
+    /** A 4-core machine (CPUs 0-3, no SMT) for the worker_cpus checks, which ask the real topology. */
+    private static SitePlanner fourCores() {
+        List<CpuTopology.PhysicalCore> cores = new java.util.ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            cores.add(new CpuTopology.PhysicalCore(0, c, CpuTopology.CoreKind.PERFORMANCE, List.of(c)));
+        }
+        CpuTopology topology = new CpuTopology(cores, java.util.Set.of(0, 1, 2, 3), java.util.Set.of());
+        return new SitePlanner(() -> topology, dev.braid.gateway.plan.CpuPlanner.standard());
+    }
+
+    @Test
+    void workerCpusPlaceWorkersAndLeaveTheRestForHousekeeping() throws Exception {
+        String yaml = files.configAWith("workers: 4", "workers: auto\nworker_cpus: [3, 1]");
+        SitePlan plan = fourCores().plan(SiteConfigLoader.load(files.write("s.yaml", yaml)));
+        assertEquals(List.of(3, 1), plan.workers().stream().map(WorkerPlan::cpu).toList());
+        assertEquals(java.util.OptionalInt.of(2), plan.housekeepingCpu(), "the highest CPU the list leaves free");
+    }
+
+    @Test
+    void workerCpusThisProcessCannotUseAreRefusedAtTheirLine() throws Exception {
+        String yaml = files.configAWith("workers: 4", "workers: 2\nworker_cpus: [1, 7]");
+        SiteConfig config = SiteConfigLoader.load(files.write("s.yaml", yaml));
+        ConfigException e = assertThrows(ConfigException.class, () -> fourCores().plan(config));
+        assertEquals("worker_cpus[1]", e.errors().getFirst().field());
+        assertEquals(SiteFiles.lineOf(yaml, "worker_cpus"), e.errors().getFirst().line());
+        assertTrue(e.errors().getFirst().problem().contains("CPU 7"), e.errors().toString());
+    }
+
+    @Test
+    void moreWorkersThanListedCpusNeedOversubscription() throws Exception {
+        String yaml = files.configAWith("workers: 4", "workers: 3\nworker_cpus: [0, 1]");
+        SiteConfig config = SiteConfigLoader.load(files.write("s.yaml", yaml));
+        ConfigException e = assertThrows(ConfigException.class, () -> fourCores().plan(config));
+        assertEquals("worker_cpus", e.errors().getFirst().field());
+        String allowed = files.configAWith("workers: 4", "workers: 3\nworker_cpus: [0, 1]\nallow_oversubscription: true");
+        SitePlan plan = fourCores().plan(SiteConfigLoader.load(files.write("t.yaml", allowed)));
+        assertEquals(List.of(0, 1, 0), plan.workers().stream().map(WorkerPlan::cpu).toList());
     }
 }

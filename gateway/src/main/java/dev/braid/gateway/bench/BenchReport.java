@@ -169,6 +169,19 @@ public final class BenchReport {
             sb.append(String.format(Locale.ROOT, "%npath shares (bytes site A -> B by worker, during the %d-stream run): %s%n",
                     streams, String.join("; ", shares)));
         }
+        List<String> perPath = new ArrayList<>();
+        for (Row r : rows) {
+            JsonNode cpu = r.figures().path("per_path_cpu_s_per_gb");
+            if (cpu.size() > 0) {
+                List<String> parts = new ArrayList<>();
+                cpu.forEach(v -> parts.add(String.format(Locale.ROOT, "%.2f", v.asDouble())));
+                perPath.add(r.label() + ": " + String.join(" / ", parts));
+            }
+        }
+        if (!perPath.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "CPU s per GB of each path's two workers (scaling: flat in the worker count): %s%n",
+                    String.join("; ", perPath)));
+        }
         JsonNode notes = data.path("notes");
         if (notes.size() > 0) {
             sb.append("\nnotes:\n");

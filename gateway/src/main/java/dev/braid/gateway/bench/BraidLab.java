@@ -83,13 +83,34 @@ final class BraidLab implements BenchLab {
         return routes;
     }
 
+    /**
+     * Per site: the supervisor, and each worker as its own group ("a/worker-0", …), so the run can
+     * charge each path with the CPU of its two workers (the scaling figure: CPU per GB per path).
+     * Java processes of a site that are neither (none expected) go to "a/other".
+     */
     @Override
     public Map<String, List<Long>> tunnelPids() {
         Map<String, List<Long>> pids = new LinkedHashMap<>();
-        pids.put("a", BenchLab.pidsNamed(lab.a.ns, "java"));
-        pids.put("b", BenchLab.pidsNamed(lab.b.ns, "java"));
+        for (SiteLab.Site site : List.of(lab.a, lab.b)) {
+            String tag = site == lab.a ? "a" : "b";
+            List<Long> all = new java.util.ArrayList<>(BenchLab.pidsNamed(site.ns, "java"));
+            long supervisor = site.supervisor() == null ? -1 : site.supervisor().pid();
+            all.remove(Long.valueOf(supervisor));
+            pids.put(tag + "/supervisor", supervisor < 0 ? List.of() : List.of(supervisor));
+            for (int i = 0; i < lab.workers(); i++) {
+                try (dev.braid.instance.counters.CountersFile c = dev.braid.instance.counters.CountersFile.open(site.countersFile(i))) {
+                    pids.put(tag + "/" + WORKER_GROUP + i, List.of(c.pid()));
+                    all.remove(Long.valueOf(c.pid()));
+                } catch (java.io.IOException e) {
+                    pids.put(tag + "/" + WORKER_GROUP + i, List.of());
+                }
+            }
+            pids.put(tag + "/other", all);
+        }
         return pids;
     }
+
+    static final String WORKER_GROUP = "worker-";
 
     @Override
     public long[] pathBytes() {

@@ -198,6 +198,7 @@ final class Measurement {
         out.set("cpu", cpuFigures(lab, tcp, used, box, (t1 - t0) / 1e9, r.label()));
         if (pathsStart.length > 0) {
             out.set("paths", pathFigures(pathsStart, pathsEnd, r.label()));
+            out.set("per_path_cpu_s_per_gb", perPathCpu(used, pathsStart, pathsEnd));
         }
         out.set("trouble", troubleDuringRun);
         if (!troubleDuringRun.isEmpty()) {
@@ -235,6 +236,23 @@ final class Measurement {
         Json.put(o, "box_cpu_s_per_gb", boxBusySeconds / windowSeconds / gbPerSecond);
         Json.put(o, "steal_percent", box.total() == 0 ? Double.NaN : 100.0 * box.steal() / box.total());
         return o;
+    }
+
+    /**
+     * The scaling figure: for path i, the CPU seconds of its two workers (one per site) per GB it
+     * carried. Workers share no locks, queues or caches, so this must not grow with the number of
+     * workers; with it, N cores carry about N / (CPU s per GB) GB/s.
+     */
+    private static com.fasterxml.jackson.databind.node.ArrayNode perPathCpu(ProcCpu.Window.Usage used, long[] start, long[] end) {
+        double hz = ProcCpu.clockTicksPerSecond();
+        var out = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < start.length; i++) {
+            long ticks = used.ticksByGroup().getOrDefault("a/" + BraidLab.WORKER_GROUP + i, 0L)
+                    + used.ticksByGroup().getOrDefault("b/" + BraidLab.WORKER_GROUP + i, 0L);
+            double gb = Math.max(0, end[i] - start[i]) / 1e9;
+            out.add(gb > 0 ? Math.round(100.0 * ticks / hz / gb) / 100.0 : Double.NaN);
+        }
+        return out;
     }
 
     private ObjectNode pathFigures(long[] start, long[] end, String label) {

@@ -161,7 +161,7 @@ final class YamlDocumentReader {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = parser.currentName();
             int line = lineOf(parser);
-            String childPath = path.isEmpty() ? key : path + "." + key;
+            String childPath = YamlNode.childPath(path, key);
             parser.nextToken();
             YamlNode value = readValue(parser, childPath, line);
             Integer firstLine = firstLineByKey.putIfAbsent(key, line);

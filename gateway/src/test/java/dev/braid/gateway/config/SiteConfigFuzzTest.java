@@ -25,9 +25,12 @@ import dev.braid.instance.protocol.WireGuardKeys;
  * (docs/fuzzing.md).
  */
 class SiteConfigFuzzTest {
-    /** Problems that concern the file as a whole, which have no field (ConfigError's contract). */
+    /**
+     * Problems with the file as a whole, which have no field (ConfigError's contract): the last two
+     * when the whole document is an alias ({@code *1}) or a tagged binary value.
+     */
     private static final List<String> WHOLE_FILE_PROBLEMS = List.of("the file is empty", "the file holds ",
-            "not valid YAML", "a second YAML document", "is not UTF-8 text");
+            "not valid YAML", "a second YAML document", "is not UTF-8 text", "YAML aliases", "unexpected YAML value");
 
     private static Path dir;
 

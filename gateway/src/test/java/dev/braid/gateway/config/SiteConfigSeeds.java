@@ -67,6 +67,8 @@ final class SiteConfigSeeds {
         text.put("json", "{\"site\": \"hq\", \"workers\": 2, \"peer\": {\"endpoint\": [1, 2]}}");
         text.put("top-level-list", "- site: hq\n- workers: 2\n");
         text.put("top-level-scalar", "hello\n");
+        text.put("top-level-alias", "*1");
+        text.put("top-level-binary", "!!binary aGVsbG8=\n");
         text.put("wrong-types", siteA.replace("workers: auto", "workers: [1, 2]")
                 .replace("base_port: 51820", "base_port: true")
                 .replace("mtu: auto", "mtu: 1.5")

@@ -41,7 +41,7 @@ final class SettingsReader {
     }
 
     static String pathOf(YamlNode.MapNode map, String key) {
-        return map.path().isEmpty() ? key : map.path() + "." + key;
+        return YamlNode.childPath(map.path(), key);
     }
 
     /** Unknown keys are errors, with a "did you mean" for near misses (see {@link KeyHints}). */

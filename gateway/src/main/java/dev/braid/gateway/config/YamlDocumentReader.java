@@ -3,7 +3,9 @@ package dev.braid.gateway.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,15 +70,35 @@ final class YamlDocumentReader {
             errors.add(new ConfigError(file, 0, "", "is larger than " + MAX_FILE_BYTES + " bytes: not a site config (check the path)"));
             return null;
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            errors.add(new ConfigError(file, 0, "", "is not UTF-8 text: not a YAML config (check the path)"));
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-8 never decodes to more chars than bytes
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            // where the first bad byte is: a stray Latin-1 letter in an otherwise fine file is worth a line number
+            int at = in.position();
+            errors.add(new ConfigError(file, lineAt(bytes, at), "", String.format(
+                    "is not UTF-8 text (byte 0x%02x at offset %d is not valid UTF-8): not a YAML config, or saved in "
+                            + "another encoding (check the path, or save it as UTF-8)", bytes[at] & 0xff, at)));
             return null;
         }
+        return out.flip().toString();
+    }
+
+    /** The 1-based line of byte {@code offset}: one more than the newlines before it. */
+    private static int lineAt(byte[] bytes, int offset) {
+        int line = 1;
+        for (int k = 0; k < offset && k < bytes.length; k++) {
+            if (bytes[k] == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     private YamlNode.MapNode parse(String text) {
@@ -139,7 +161,7 @@ final class YamlDocumentReader {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = parser.currentName();
             int line = lineOf(parser);
-            String childPath = path.isEmpty() ? key : path + "." + key;
+            String childPath = YamlNode.childPath(path, key);
             parser.nextToken();
             YamlNode value = readValue(parser, childPath, line);
             Integer firstLine = firstLineByKey.putIfAbsent(key, line);

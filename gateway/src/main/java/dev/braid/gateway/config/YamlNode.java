@@ -17,6 +17,30 @@ sealed interface YamlNode permits YamlNode.MapNode, YamlNode.ListNode, YamlNode.
     /** What the value is, in words, for "expected X, got Y" messages. */
     String describe();
 
+    /**
+     * The dotted path of {@code key} inside the value at {@code parentPath}. A key that is not a plain
+     * word (empty, or with spaces, dots, quotes or control characters — a typo or a paste accident)
+     * is written quoted and escaped, {@code peer."end point"}, so that an error about it still names it
+     * on one line.
+     */
+    static String childPath(String parentPath, String key) {
+        String part = isPlainKey(key) ? key : "\"" + ConfigError.escaped(key).replace("\"", "\\\"") + "\"";
+        return parentPath.isEmpty() ? part : parentPath + "." + part;
+    }
+
+    private static boolean isPlainKey(String key) {
+        if (key.isEmpty()) {
+            return false;
+        }
+        for (int k = 0; k < key.length(); k++) {
+            char c = key.charAt(k);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** One key of a map: the key's own line is kept for errors about the key (unknown, duplicate). */
     record Entry(String key, int keyLine, YamlNode value) {
     }

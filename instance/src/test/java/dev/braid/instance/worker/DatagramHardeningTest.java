@@ -62,7 +62,7 @@ class DatagramHardeningTest {
         PeerPair.Peer r = pair.responder();
         r.outbox().clear();
         long[] before = r.counters().snapshot();
-        r.session().onDatagram(Unpooled.wrappedBuffer(datagram), PeerPair.ADDRESS_I);
+        r.session().onDatagram(Unpooled.wrappedBuffer(datagram), 0, datagram.length, PeerPair.ADDRESS_I);
         long[] after = r.counters().snapshot();
         DatagramAccounting.Outcome outcome = DatagramAccounting.judge(before, after, datagram.length,
                 DatagramAccounting.typeOf(datagram, 0, datagram.length), r.outbox(), PeerPair.ADDRESS_I, 0);

@@ -54,10 +54,11 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow --enabl
 
 braid_jar() { ls "$BRAID_ROOT"/gateway/target/gateway-*.jar 2>/dev/null | grep -v -e sources -e tests | head -1; }
 
+# Build output (target/, where JMH and Maven write generated .java files) does not count as a source.
 jars_current() {
   local jar; jar=$(braid_jar)
   [ -n "$jar" ] && [ -d "$BRAID_ROOT/gateway/target/lib" ] \
-    && [ -z "$(find "$BRAID_ROOT" -path "$BRAID_ROOT/.git" -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit)" ]
+    && [ -z "$(find "$BRAID_ROOT" \( -path "$BRAID_ROOT/.git" -o -name target -o -name .cifuzz-corpus \) -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit)" ]
 }
 
 # Builds the jars when they are missing or older than any source or pom. Concurrent callers

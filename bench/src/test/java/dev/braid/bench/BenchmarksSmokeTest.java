@@ -1,5 +1,6 @@
 package dev.braid.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,5 +116,22 @@ class BenchmarksSmokeTest {
         }
         assertEquals(Checksums.fold(words), Checksums.fold(sum));
         assertEquals(lengthBytes, counter.bytes);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {64, 1420})
+    void bothAeadsSealToTheSameCiphertext(int payloadBytes) throws Exception {
+        AeadImplementationBenchmark jdk = new AeadImplementationBenchmark();
+        AeadImplementationBenchmark bc = new AeadImplementationBenchmark();
+        jdk.payloadBytes = payloadBytes;
+        bc.payloadBytes = payloadBytes;
+        jdk.setUp();
+        bc.setUp();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(payloadBytes + 16, jdk.jdkSeal());
+            assertEquals(payloadBytes + 16, bc.bouncyCastleSeal());
+            // same key, same nonces, same starting bytes: the two must be the same AEAD
+            assertArrayEquals(jdk.buffer(), bc.buffer(), "seal " + i);
+        }
     }
 }

@@ -20,7 +20,10 @@ final class WorkerLaunch {
     /**
      * Small fixed heap (the data path allocates little and keeps less), the serial collector (one
      * thread, short young pauses, nothing running beside the loop), no perf-data mmap writes, and
-     * Netty's pools sized for one thread instead of two per CPU.
+     * Netty's pools sized for one thread instead of two per CPU, and no buffer-leak sampling (it
+     * builds a Throwable for one buffer in 128: ~95 stack traces a second per worker under load,
+     * seen in a JFR recording). The instance module's netns tests start workers without this
+     * option, so Netty's default sampling still watches the data path there.
      */
     static final List<String> JVM_OPTIONS = List.of(
             "--enable-native-access=ALL-UNNAMED",
@@ -32,7 +35,8 @@ final class WorkerLaunch {
             "-XX:+ExitOnOutOfMemoryError",
             "-Dio.netty.allocator.numDirectArenas=1",
             "-Dio.netty.allocator.numHeapArenas=1",
-            "-Dio.netty.eventLoopThreads=1");
+            "-Dio.netty.eventLoopThreads=1",
+            "-Dio.netty.leakDetection.level=disabled");
 
     private WorkerLaunch() {
     }

@@ -62,6 +62,11 @@ public record IpPrefix(InetAddress address, int prefixLength) implements Compara
         if (!IpLiteral.isDecimal(lengthText, 3) || Integer.parseInt(lengthText) > max) {
             throw new IllegalArgumentException("'" + s + "': the prefix length must be a number 0.." + max);
         }
+        if (lengthText.length() > 1 && lengthText.charAt(0) == '0') {
+            // iproute2 reads "/024" as octal (/20): refuse rather than guess which was meant
+            throw new IllegalArgumentException("'" + s + "': the prefix length has a leading zero; write /"
+                    + Integer.parseInt(lengthText));
+        }
         return new IpPrefix(address, Integer.parseInt(lengthText));
     }
 

@@ -60,6 +60,8 @@ class IpPrefixTest {
                 assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("1.2.3.4/")).getMessage());
         assertEquals("'fe80::1%eth0' is not an IPv4 or IPv6 address",
                 assertThrows(IllegalArgumentException.class, () -> IpPrefix.parseAddress("fe80::1%eth0")).getMessage());
+        assertEquals("'192.168.20.0/024': the prefix length has a leading zero; write /24",
+                assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("192.168.20.0/024")).getMessage());
     }
 
     @Test
@@ -102,7 +104,7 @@ class IpPrefixTest {
             "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/2x", "1::2::3", "fe80::1%eth0", "12345::", "1:2:3:4:5:6:7:8:9",
             "1:2:3:4:5:6:7", "::/129", "::g", "example.com", "10.0.0.0 /24", ":::",
             // ambiguous: the BSD short form (10.1 is 10.0.0.1 to inet_aton) and leading zeros (octal to some tools)
-            "10.1/16", "010.0.0.0/8", "10.0.0.1.", "1.2.3.4/-1", "1.2.3.4/24/5", "2001:db8::1::2/64",
+            "10.1/16", "010.0.0.0/8", "10.0.0.0/08", "10.0.0.0/00", "2001:db8::/064", "10.0.0.1.", "1.2.3.4/-1", "1.2.3.4/24/5", "2001:db8::1::2/64",
             "fe80::1%eth0/64", "1:2:3:4:5:6:7:8:9/64", "example.com/24",
             // a dotted quad is only the last 32 bits of an IPv6 address, never before "::"
             "1.2.3.4::/64", "1.2.3.4::5",

@@ -39,6 +39,7 @@ ensure_jars() {
   say "building the jars (mvn -DskipTests package) ..."
   (cd "$BRAID_ROOT" && mvn "${MVN_FLAGS[@]}" -DskipTests package 2>&1 | grep -v -e '^WARNING: ' -e '^$' >&2; exit "${PIPESTATUS[0]}") \
     || die "mvn package failed"
+  mark_jars_built
   jars_current || die "mvn package did not leave a current gateway jar in gateway/target"
 }
 

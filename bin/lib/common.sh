@@ -73,5 +73,14 @@ ensure_built() {
   echo "braid: building (mvn package -DskipTests) ..." >&2
   (cd "$BRAID_ROOT" && mvn "${MVN_FLAGS[@]}" -DskipTests package 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' | grep -v -e '^WARNING: ' -e '^$' >&2; exit "${PIPESTATUS[0]}") \
     || { flock -u "$lock"; echo "braid: build failed" >&2; return 1; }
+  mark_jars_built
   flock -u "$lock"
+}
+
+# After a successful `mvn package` the jars are current even where Maven kept a jar untouched
+# because its own module did not change (a change to another module's tests, say): stamp it so
+# that jars_current says so.
+mark_jars_built() {
+  local jar; jar=$(braid_jar)
+  [ -n "$jar" ] && touch "$jar"
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.braid.instance.counters.ControlCommand;
 import dev.braid.instance.counters.Counter;
 import dev.braid.instance.counters.CountersFile;
+import dev.braid.instance.fuzz.DatagramAccounting;
 import dev.braid.instance.protocol.WireGuardKeys;
 
 /**
@@ -161,19 +162,9 @@ class PeerSessionTest {
         }
     }
 
+    /** A UDP-in-IPv4 packet whose payload counts up, so a byte out of place shows. */
     static byte[] ipv4(String src, String dst, int payloadBytes) {
-        byte[] p = new byte[20 + payloadBytes];
-        p[0] = 0x45;
-        p[2] = (byte) (p.length >> 8);
-        p[3] = (byte) p.length;
-        p[8] = 64;
-        p[9] = 17;
-        String[] s = src.split("\\.");
-        String[] d = dst.split("\\.");
-        for (int i = 0; i < 4; i++) {
-            p[12 + i] = (byte) Integer.parseInt(s[i]);
-            p[16 + i] = (byte) Integer.parseInt(d[i]);
-        }
+        byte[] p = DatagramAccounting.ipv4(src, dst, 0, payloadBytes);
         for (int i = 20; i < p.length; i++) {
             p[i] = (byte) i;
         }

@@ -11,8 +11,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.braid.ecmp.lab.WireGuardGo;
+import dev.braid.gateway.lab.LabKey;
 import dev.braid.gateway.lab.SiteLab;
-import dev.braid.instance.protocol.WireGuardKeys;
 
 /**
  * The peer Braid is measured against: Debian's stock wireguard-go on both ends of the same underlay
@@ -38,21 +38,15 @@ final class WireGuardGoLab extends UnderlayLab {
         UnderlayLab underlay = UnderlayLab.build("wg");
         try {
             SecureRandom random = new SecureRandom();
-            byte[] privA = WireGuardKeys.generatePrivate(random);
-            byte[] privB = WireGuardKeys.generatePrivate(random);
-            Path keyA = dir.resolve("wg-a.key");
-            Path keyB = dir.resolve("wg-b.key");
-            WireGuardKeys.writeKeyFile(keyA, privA);
-            WireGuardKeys.writeKeyFile(keyB, privB);
-            String pubA = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privA));
-            String pubB = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privB));
+            LabKey keyA = LabKey.create(dir.resolve("wg-a.key"), random);
+            LabKey keyB = LabKey.create(dir.resolve("wg-b.key"), random);
 
             WireGuardGo wgA = WireGuardGo.start(underlay.a, dir.resolve("wireguard-go-a.log"));
             WireGuardGo wgB = WireGuardGo.start(underlay.b, dir.resolve("wireguard-go-b.log"));
-            wgA.set("private-key", keyA.toString(), "listen-port", Integer.toString(PORT), "peer", pubB,
-                    "allowed-ips", TUNNEL_B + "/32", "endpoint", SiteLab.UNDERLAY_B + ":" + PORT);
-            wgB.set("private-key", keyB.toString(), "listen-port", Integer.toString(PORT), "peer", pubA,
-                    "allowed-ips", TUNNEL_A + "/32", "endpoint", SiteLab.UNDERLAY_A + ":" + PORT);
+            wgA.set("private-key", keyA.file().toString(), "listen-port", Integer.toString(PORT),
+                    "peer", keyB.publicKey(), "allowed-ips", TUNNEL_B + "/32", "endpoint", SiteLab.UNDERLAY_B + ":" + PORT);
+            wgB.set("private-key", keyB.file().toString(), "listen-port", Integer.toString(PORT),
+                    "peer", keyA.publicKey(), "allowed-ips", TUNNEL_A + "/32", "endpoint", SiteLab.UNDERLAY_A + ":" + PORT);
             underlay.a.ip("addr", "add", TUNNEL_A + "/30", "dev", wgA.ifname());
             underlay.b.ip("addr", "add", TUNNEL_B + "/30", "dev", wgB.ifname());
             underlay.a.ip("link", "set", wgA.ifname(), "mtu", Integer.toString(MTU_BYTES), "up");

@@ -14,7 +14,6 @@ import dev.braid.ecmp.lab.impair.ImpairmentRelay;
 import dev.braid.ecmp.lab.impair.RelayLab;
 import dev.braid.instance.counters.Counter;
 import dev.braid.instance.counters.CountersFile;
-import dev.braid.instance.protocol.WireGuardKeys;
 
 /**
  * Two Braid sites in network namespaces, as `braid demo`, the integration tests and the benchmark
@@ -138,18 +137,12 @@ public final class SiteLab implements AutoCloseable {
             lan(nsA, lanA, "192.168.10");
             lan(nsB, lanB, "192.168.20");
             SecureRandom random = new SecureRandom();
-            byte[] privA = WireGuardKeys.generatePrivate(random);
-            byte[] privB = WireGuardKeys.generatePrivate(random);
-            Path keyA = dir.resolve("site-a.key");
-            Path keyB = dir.resolve("site-b.key");
-            WireGuardKeys.writeKeyFile(keyA, privA);
-            WireGuardKeys.writeKeyFile(keyB, privB);
-            String pubA = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privA));
-            String pubB = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privB));
+            LabKey keyA = LabKey.create(dir.resolve("site-a.key"), random);
+            LabKey keyB = LabKey.create(dir.resolve("site-b.key"), random);
             String tag = Long.toString(ProcessHandle.current().pid(), 36);
-            Site a = site("lab" + tag + "a", nsA, lanA, dir, keyA, pubB, peerOfA, FLOATING_A, FLOATING_B,
+            Site a = site("lab" + tag + "a", nsA, lanA, dir, keyA.file(), keyB.publicKey(), peerOfA, FLOATING_A, FLOATING_B,
                     "192.168.10.0/24", "192.168.20.0/24", options);
-            Site b = site("lab" + tag + "b", nsB, lanB, dir, keyB, pubA, peerOfB, FLOATING_B, FLOATING_A,
+            Site b = site("lab" + tag + "b", nsB, lanB, dir, keyB.file(), keyA.publicKey(), peerOfB, FLOATING_B, FLOATING_A,
                     "192.168.20.0/24", "192.168.10.0/24", options);
             SiteLab lab = new SiteLab(dir, options.workers(), a, b);
             lab.namespaces.addAll(made);

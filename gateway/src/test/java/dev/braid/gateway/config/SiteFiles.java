@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 import dev.braid.gateway.cli.CheckCommand;
+import dev.braid.gateway.lab.LabKey;
 import dev.braid.gateway.plan.CpuPlanner;
 import dev.braid.gateway.plan.SitePlanner;
-import dev.braid.instance.protocol.WireGuardKeys;
 import dev.braid.pinning.CpuPlan;
 import dev.braid.pinning.CpuTopology;
 
@@ -33,14 +33,12 @@ public final class SiteFiles {
     public SiteFiles(Path dir) throws IOException {
         this.dir = dir;
         SecureRandom random = new SecureRandom();
-        byte[] privateA = WireGuardKeys.generatePrivate(random);
-        byte[] privateB = WireGuardKeys.generatePrivate(random);
-        keyA = dir.resolve("a.key");
-        keyB = dir.resolve("b.key");
-        WireGuardKeys.writeKeyFile(keyA, privateA);
-        WireGuardKeys.writeKeyFile(keyB, privateB);
-        publicA = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privateA));
-        publicB = WireGuardKeys.toBase64(WireGuardKeys.publicFromPrivate(privateB));
+        LabKey a = LabKey.create(dir.resolve("a.key"), random);
+        LabKey b = LabKey.create(dir.resolve("b.key"), random);
+        keyA = a.file();
+        keyB = b.file();
+        publicA = a.publicKey();
+        publicB = b.publicKey();
     }
 
     /** A valid config for site A with 4 workers; tests edit lines of it. */

@@ -22,7 +22,7 @@ import dev.braid.instance.protocol.TransportHeader;
 
 /**
  * The worker's per-packet crypto: {@link TransportCipher} sealing one packet read from the TUN and
- * opening one datagram from the peer, with the JDK's ChaCha20-Poly1305, for a small (64), a medium
+ * opening one datagram from the peer, with either AEAD implementation, for a small (64), a medium
  * (512) and a full-MTU (1420) payload. Keys come from a real handshake; the MTU is Braid's 1420, so
  * the 1420-byte payload is not padded past it.
  * <p>
@@ -48,6 +48,13 @@ public class TransportCipherBenchmark {
     @Param({"64", "512", "1420"})
     public int payloadBytes;
 
+    /**
+     * Which AEAD: the intrinsics without Cipher.init (what workers run) or the JDK's Cipher (the
+     * fallback, and what Braid used before). bin/jmh passes the JVM options the first needs.
+     */
+    @Param({"jdk-intrinsics", "jdk-cipher"})
+    public String aead;
+
     TransportCipher cipher;
     HandshakenKeypairs keys;
     int messageBytes;
@@ -58,7 +65,11 @@ public class TransportCipherBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        cipher = new TransportCipher();
+        cipher = new TransportCipher(!"jdk-cipher".equals(aead));
+        if (!cipher.implementation().equals(aead)) {
+            throw new IllegalStateException("asked for " + aead + " but got " + cipher.implementation()
+                    + ": " + dev.braid.instance.protocol.IntrinsicChaCha20Poly1305.unavailableReason());
+        }
         keys = new HandshakenKeypairs(0x6272616964L, NOW_NANOS);
         messageBytes = TransportCipher.sealedLength(payloadBytes, MTU_BYTES);
         Random random = new Random(payloadBytes);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.braid.instance.offload.Checksums;
@@ -22,10 +23,11 @@ import dev.braid.instance.protocol.TransportCipher;
 class BenchmarksSmokeTest {
 
     @ParameterizedTest
-    @ValueSource(ints = {64, 512, 1420})
-    void transportCipherSealsAndOpensAcrossTheRingsWrap(int payloadBytes) {
+    @CsvSource({"64,jdk-intrinsics", "512,jdk-intrinsics", "1420,jdk-intrinsics", "64,jdk-cipher", "1420,jdk-cipher"})
+    void transportCipherSealsAndOpensAcrossTheRingsWrap(int payloadBytes, String aead) {
         TransportCipherBenchmark benchmark = new TransportCipherBenchmark();
         benchmark.payloadBytes = payloadBytes;
+        benchmark.aead = aead;
         benchmark.setUp();
         ByteCounter counter = new ByteCounter();
         counter.reset();

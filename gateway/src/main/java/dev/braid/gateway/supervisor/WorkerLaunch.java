@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import dev.braid.ecmp.IpPrefix;
 import dev.braid.gateway.plan.SitePlan;
 import dev.braid.gateway.plan.WorkerPlan;
+import dev.braid.instance.protocol.IntrinsicChaCha20Poly1305;
 
 /**
  * The command line of worker i: the same JDK and class path as the supervisor, JVM options for a
@@ -51,6 +52,7 @@ final class WorkerLaunch {
         cmd.addAll(List.of("taskset", "-c", Integer.toString(housekeeping.orElse(worker.cpu()))));
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(IntrinsicChaCha20Poly1305.JVM_OPTIONS);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.braid.instance.worker.WorkerMain"));
         cmd.addAll(workerFlags(plan, worker, keepaliveIntervalMs));
         return cmd;

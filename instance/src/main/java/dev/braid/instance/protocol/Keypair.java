@@ -5,14 +5,17 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * One direction-pair of transport keys from a completed handshake: what {@link TransportCipher}
  * needs to seal (send key, the peer's index, the next counter) and open (receive key, our index,
- * the replay window). Keys are held as the JDK cipher takes them; {@link SecretKeySpec} copies
- * the bytes, and the derived arrays are wiped by {@link NoiseHandshake#deriveKeypair}. Dropping
+ * the replay window). Keys are held as the JDK cipher takes them and as the key words of
+ * {@link IntrinsicChaCha20Poly1305}; {@link SecretKeySpec} copies the bytes, and the derived arrays are wiped by {@link NoiseHandshake#deriveKeypair}. Dropping
  * the last reference (see {@link KeypairSet#clear}) is how key material goes away — the JDK
  * offers no way to wipe a SecretKeySpec's copy.
  */
 public final class Keypair {
     final SecretKeySpec sendKey;
     final SecretKeySpec receiveKey;
+    /** The same keys as 8 little-endian words, as {@link IntrinsicChaCha20Poly1305} takes them. */
+    final int[] sendKeyWords;
+    final int[] receiveKeyWords;
     private final int localIndex;
     private final int remoteIndex;
     private final boolean initiator;
@@ -24,6 +27,8 @@ public final class Keypair {
     Keypair(byte[] sendKey, byte[] receiveKey, int localIndex, int remoteIndex, boolean initiator, long createdNanos) {
         this.sendKey = new SecretKeySpec(sendKey, ChaChaPoly.ALGORITHM);
         this.receiveKey = new SecretKeySpec(receiveKey, ChaChaPoly.ALGORITHM);
+        this.sendKeyWords = IntrinsicChaCha20Poly1305.keyWords(sendKey);
+        this.receiveKeyWords = IntrinsicChaCha20Poly1305.keyWords(receiveKey);
         this.localIndex = localIndex;
         this.remoteIndex = remoteIndex;
         this.initiator = initiator;

@@ -17,24 +17,39 @@ import javax.crypto.spec.IvParameterSpec;
  * (see {@link KeypairSet#forLocalIndex}); {@link #open} checks, decrypts in place, verifies the tag
  * and only then consults the keypair's replay window; the plaintext is at {@code offset + 16}.
  * <p>
- * One JDK ChaCha20-Poly1305 {@link Cipher} per direction is reused; the JDK still needs
- * {@code Cipher.init} per message (a new nonce), and that allocates: an {@link IvParameterSpec}
- * plus the copies the JDK makes of the nonce and the key and its per-message Poly1305 key state.
- * TransportCipherAllocationTest prints the measured bytes per packet.
- * Not thread-safe: one per worker thread.
+ * The AEAD is {@link IntrinsicChaCha20Poly1305} — the JDK's ChaCha20 and Poly1305 intrinsics called
+ * per message without {@code Cipher.init}, allocating nothing — when this JVM lets it bind (see its
+ * JVM_OPTIONS; the supervisor starts workers with them). Otherwise one JDK ChaCha20-Poly1305
+ * {@link Cipher} per direction, which needs {@code Cipher.init} per message (a new nonce) and
+ * allocates ~2.2 KB for it. {@link #implementation()} says which; TransportCipherAllocationTest
+ * prints the measured bytes per packet. Not thread-safe: one per worker thread.
  */
 public final class TransportCipher {
     private final Cipher sealCipher;
     private final Cipher openCipher;
     private final byte[] nonce = new byte[ChaChaPoly.NONCE_BYTES];
+    /** Null when the JDK's entry points are not reachable: the Ciphers do the work then. */
+    private final IntrinsicChaCha20Poly1305 intrinsics;
 
+    /** Uses the intrinsics when this JVM allows it, the JDK's Cipher otherwise. */
     public TransportCipher() {
+        this(true);
+    }
+
+    /** {@code useIntrinsics} false forces the JDK's Cipher (benchmarks compare the two). */
+    public TransportCipher(boolean useIntrinsics) {
+        intrinsics = useIntrinsics ? IntrinsicChaCha20Poly1305.createOrNull() : null;
         try {
             sealCipher = Cipher.getInstance(ChaChaPoly.ALGORITHM);
             openCipher = Cipher.getInstance(ChaChaPoly.ALGORITHM);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK has no " + ChaChaPoly.ALGORITHM + " cipher; Braid needs JDK 25", e);
         }
+    }
+
+    /** "jdk-intrinsics" or "jdk-cipher": which AEAD implementation seals and opens. */
+    public String implementation() {
+        return intrinsics != null ? "jdk-intrinsics" : "jdk-cipher";
     }
 
     /**
@@ -81,6 +96,10 @@ public final class TransportCipher {
         keypair.sendCounter = counter + 1;
         Arrays.fill(buf, payloadOffset + payloadLength, payloadOffset + padded, (byte) 0);
         TransportHeader.write(buf, payloadOffset - TransportHeader.LENGTH, keypair.remoteIndex(), counter);
+        if (intrinsics != null) {
+            intrinsics.seal(keypair.sendKeyWords, counter, buf, payloadOffset, padded);
+            return TransportHeader.LENGTH + padded + WireGuardSpec.TAG_BYTES;
+        }
         ByteOrderAccess.putLongLE(nonce, 4, counter);
         try {
             sealCipher.init(Cipher.ENCRYPT_MODE, keypair.sendKey, new IvParameterSpec(nonce));
@@ -110,9 +129,19 @@ public final class TransportCipher {
             return DropReason.EXPIRED_KEYPAIR.code();
         }
         long counter = TransportHeader.counter(buf, offset);
-        ByteOrderAccess.putLongLE(nonce, 4, counter);
         int contentOffset = offset + TransportHeader.LENGTH;
         int plaintextLength;
+        if (intrinsics != null) {
+            plaintextLength = length - TransportHeader.LENGTH - WireGuardSpec.TAG_BYTES;
+            if (!intrinsics.open(keypair.receiveKeyWords, counter, buf, contentOffset, plaintextLength)) {
+                return DropReason.DECRYPT_FAILED.code();
+            }
+            if (!keypair.replayWindow.validate(counter)) {
+                return DropReason.REPLAYED_COUNTER.code();
+            }
+            return plaintextLength;
+        }
+        ByteOrderAccess.putLongLE(nonce, 4, counter);
         try {
             openCipher.init(Cipher.DECRYPT_MODE, keypair.receiveKey, new IvParameterSpec(nonce));
             plaintextLength = openCipher.doFinal(buf, contentOffset, length - TransportHeader.LENGTH, buf, contentOffset);

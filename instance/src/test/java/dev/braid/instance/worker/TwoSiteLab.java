@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.braid.ecmp.lab.Netns;
 import dev.braid.instance.counters.Counter;
 import dev.braid.instance.counters.CountersFile;
+import dev.braid.instance.protocol.IntrinsicChaCha20Poly1305;
 import dev.braid.instance.protocol.WireGuardKeys;
 
 /**
@@ -77,8 +78,9 @@ final class TwoSiteLab implements AutoCloseable {
     static List<String> workerCommand(List<String> args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xmx128m",
-                "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xmx128m"));
+        cmd.addAll(IntrinsicChaCha20Poly1305.JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
         cmd.addAll(args);
         return cmd;
     }

@@ -22,13 +22,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.braid.instance.protocol.IntrinsicChaCha20Poly1305;
+
 /**
- * Which ChaCha20-Poly1305 to seal transport packets with: the JDK's cipher (what the worker uses:
- * intrinsics for the keystream and Poly1305, but a {@code Cipher.init} per packet for the new nonce)
- * against Bouncy Castle's lightweight {@link ChaCha20Poly1305} (plain Java, re-keyed per packet with
- * no provider layer). Both seal {@code payloadBytes} in place with a fresh 12-byte nonce each
- * operation, the way WireGuard numbers its packets. This is the measurement behind keeping the JDK
- * cipher (BENCHMARKS.md, "Per-packet code").
+ * Which ChaCha20-Poly1305 to seal transport packets with: {@link IntrinsicChaCha20Poly1305} (what
+ * the worker uses: the JDK's ChaCha20 and Poly1305 intrinsics, called without Cipher.init), the
+ * JDK's Cipher (the same intrinsics behind a {@code Cipher.init} per packet for the new nonce; the
+ * fallback) and Bouncy Castle's lightweight {@link ChaCha20Poly1305} (plain Java, re-keyed per packet
+ * with no provider layer). All seal {@code payloadBytes} in place with a fresh nonce each operation,
+ * the way WireGuard numbers its packets. BENCHMARKS.md, "Per-packet code", has the figures.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -47,6 +49,8 @@ public class AeadImplementationBenchmark {
     private byte[] buffer;
     private long counter;
 
+    private IntrinsicChaCha20Poly1305 intrinsics;
+    private int[] keyWords;
     private Cipher jdk;
     private SecretKeySpec jdkKey;
     private ChaCha20Poly1305 bc;
@@ -58,6 +62,11 @@ public class AeadImplementationBenchmark {
         random.nextBytes(key);
         buffer = new byte[payloadBytes + TAG_BYTES];
         random.nextBytes(buffer);
+        intrinsics = IntrinsicChaCha20Poly1305.createOrNull();
+        if (intrinsics == null) {
+            throw new IllegalStateException(IntrinsicChaCha20Poly1305.unavailableReason());
+        }
+        keyWords = IntrinsicChaCha20Poly1305.keyWords(key);
         jdk = Cipher.getInstance("ChaCha20-Poly1305");
         jdkKey = new SecretKeySpec(key, "ChaCha20");
         bc = new ChaCha20Poly1305();
@@ -74,6 +83,12 @@ public class AeadImplementationBenchmark {
         for (int i = 0; i < 8; i++) {
             nonce[4 + i] = (byte) (c >>> (8 * i));
         }
+    }
+
+    @Benchmark
+    public byte[] intrinsicsSeal() {
+        intrinsics.seal(keyWords, ++counter, buffer, 0, payloadBytes);
+        return buffer;
     }
 
     @Benchmark

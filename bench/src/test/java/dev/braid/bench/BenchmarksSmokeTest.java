@@ -122,18 +122,23 @@ class BenchmarksSmokeTest {
 
     @ParameterizedTest
     @ValueSource(ints = {64, 1420})
-    void bothAeadsSealToTheSameCiphertext(int payloadBytes) throws Exception {
+    void allThreeAeadsSealToTheSameCiphertext(int payloadBytes) throws Exception {
         AeadImplementationBenchmark jdk = new AeadImplementationBenchmark();
         AeadImplementationBenchmark bc = new AeadImplementationBenchmark();
+        AeadImplementationBenchmark intrinsics = new AeadImplementationBenchmark();
         jdk.payloadBytes = payloadBytes;
         bc.payloadBytes = payloadBytes;
+        intrinsics.payloadBytes = payloadBytes;
         jdk.setUp();
         bc.setUp();
+        intrinsics.setUp();
         for (int i = 0; i < 3; i++) {
             assertEquals(payloadBytes + 16, jdk.jdkSeal());
             assertEquals(payloadBytes + 16, bc.bouncyCastleSeal());
-            // same key, same nonces, same starting bytes: the two must be the same AEAD
+            intrinsics.intrinsicsSeal();
+            // same key, same nonces, same starting bytes: the three must be the same AEAD
             assertArrayEquals(jdk.buffer(), bc.buffer(), "seal " + i);
+            assertArrayEquals(jdk.buffer(), intrinsics.buffer(), "seal " + i);
         }
     }
 }

@@ -124,6 +124,9 @@ public final class PeerSession {
         config.endpoint().ifPresent(this::setEndpoint);
     }
 
+    private long batchNanos;
+    private boolean inBatch;
+
     /** Called once on the loop thread when the socket is bound. */
     public void attach(UdpPort udp, TunPort tun) {
         this.udp = udp;
@@ -151,7 +154,7 @@ public final class PeerSession {
             counters.increment(Counter.DROP_DISALLOWED_DESTINATION);
             return true;
         }
-        sendData(scratch, n, clock.getAsLong());
+        sendData(scratch, n, now());
         return true;
     }
 
@@ -198,6 +201,26 @@ public final class PeerSession {
     private void sendHandshakeMessage(byte[] buf, int length) {
         udp.send(buf, 0, length, endpoint);
         counters.add(Counter.TX_UDP_BYTES, length);
+    }
+
+    /**
+     * The loop calls this before it hands over a batch (one TUN readiness, one GRO run): packets of
+     * the batch take {@code nowNanos} as their time instead of reading the clock each (two clock
+     * reads per packet were 1.7 % of the machine under load in a perf profile; a batch lasts tens of
+     * microseconds, WireGuard's timers count in hundreds of milliseconds).
+     */
+    public void beginBatch(long nowNanos) {
+        batchNanos = nowNanos;
+        inBatch = true;
+    }
+
+    /** After the batch: packets read the clock again (tests and the fuzz target drive it directly). */
+    public void endBatch() {
+        inBatch = false;
+    }
+
+    private long now() {
+        return inBatch ? batchNanos : clock.getAsLong();
     }
 
     /** Hands what the ports hold to the kernel: the UDP batch (GSO) and the TUN batch (GRO). */
@@ -289,7 +312,7 @@ public final class PeerSession {
 
     private void onDatagram(int length, InetSocketAddress sender) {
         counters.add(Counter.RX_UDP_BYTES, length);
-        long now = clock.getAsLong();
+        long now = now();
         int type = Messages.typeOf(scratch, 0, length);
         switch (type) {
             case WireGuardSpec.MESSAGE_TRANSPORT -> receiveTransport(length, sender, now);

@@ -200,7 +200,9 @@ public final class TunnelLoop implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            spin.activity(System.nanoTime());
+            long now = System.nanoTime();
+            spin.activity(now);
+            session.beginBatch(now);
             ByteBuf content = packet.content();
             try {
                 if (packet instanceof io.netty.channel.unix.SegmentedDatagramPacket segmented) {
@@ -213,6 +215,7 @@ public final class TunnelLoop implements AutoCloseable {
                     session.onDatagram(content, content.readerIndex(), content.readableBytes(), packet.sender());
                 }
             } finally {
+                session.endBatch();
                 content.release();
             }
         }
@@ -248,13 +251,19 @@ public final class TunnelLoop implements AutoCloseable {
             if (!ops.contains(EpollIoOps.EPOLLIN)) {
                 return;
             }
-            spin.activity(System.nanoTime());
+            long now = System.nanoTime();
+            spin.activity(now);
+            session.beginBatch(now);
             int handled = 0;
-            while (handled < TUN_READ_BUDGET && udp.isWritable()) {
-                if (!session.onTunReadable()) {
-                    break;
+            try {
+                while (handled < TUN_READ_BUDGET && udp.isWritable()) {
+                    if (!session.onTunReadable()) {
+                        break;
+                    }
+                    handled++;
                 }
-                handled++;
+            } finally {
+                session.endBatch();
             }
             session.flush();
             if (!udp.isWritable()) {

@@ -42,8 +42,10 @@ class IntrinsicChaCha20Poly1305Test {
         SplittableRandom random = new SplittableRandom(0x62726169L);
         byte[] key = new byte[32];
         byte[] nonce = new byte[12];
-        byte[] buf = new byte[70_000];
-        // 30,000 messages: the first run interpreted, the rest compiled (C2 after ~10k calls)
+        byte[] roomy = new byte[70_000];
+        // 30,000 messages: the first run interpreted, the rest compiled (C2 after ~10k calls); every
+        // other one in a buffer that ends with the tag, the others in one where the bytes after the
+        // tag must stay as they were
         for (int i = 0; i < 30_000; i++) {
             if (i % 1000 == 0) {
                 random.nextBytes(key);
@@ -53,6 +55,8 @@ class IntrinsicChaCha20Poly1305Test {
             int offset = random.nextInt(16);
             byte[] plain = new byte[length];
             random.nextBytes(plain);
+            byte[] buf = i % 2 == 0 ? roomy : new byte[offset + length + 16];
+            byte[] after = i % 2 == 0 ? Arrays.copyOfRange(roomy, offset + length + 16, offset + length + 48) : null;
             System.arraycopy(plain, 0, buf, offset, length);
             int[] words = IntrinsicChaCha20Poly1305.keyWords(key);
             aead.seal(words, counter, buf, offset, length);
@@ -67,6 +71,9 @@ class IntrinsicChaCha20Poly1305Test {
             assertTrue(aead.open(words, counter, buf, offset, length), "message " + i + " did not open");
             if (!Arrays.equals(buf, offset, offset + length, plain, 0, length)) {
                 throw new AssertionError("message " + i + " opened to a different plaintext");
+            }
+            if (after != null && !Arrays.equals(after, Arrays.copyOfRange(roomy, offset + length + 16, offset + length + 48))) {
+                throw new AssertionError("message " + i + ": the bytes after the tag changed");
             }
         }
     }

@@ -1,8 +1,13 @@
-# Shared by bin/braid and bin/test: find a JDK 25, install missing Debian packages, build.
+# Shared by bin/braid, bin/jmh and bin/test: find a JDK 25, install missing Debian packages, build.
 # Sourced, not run. Everything here is idempotent and quiet when there is nothing to do.
 
 BRAID_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 BRAID_MIN_JAVA=25
+# What every Braid JVM started from here needs: native access (Netty's epoll, JNA), Netty's use of
+# sun.misc.Unsafe, and the two packages IntrinsicChaCha20Poly1305 reaches into (its JVM_OPTIONS;
+# the supervisor adds those to workers itself). appliance-image/deb/braid.in carries the same.
+BRAID_JVM_ACCESS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+  --add-opens=java.base/com.sun.crypto.provider=ALL-UNNAMED --add-opens=java.base/sun.security.util.math=ALL-UNNAMED)
 
 java_major() { # prints the major version of the java binary $1, or nothing
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.braid.instance.protocol.BenchReplayAccess;
+import dev.braid.instance.protocol.IntrinsicChaCha20Poly1305;
 import dev.braid.instance.protocol.TransportCipher;
 import dev.braid.instance.protocol.TransportHeader;
 
@@ -68,7 +69,7 @@ public class TransportCipherBenchmark {
         cipher = new TransportCipher(!"jdk-cipher".equals(aead));
         if (!cipher.implementation().equals(aead)) {
             throw new IllegalStateException("asked for " + aead + " but got " + cipher.implementation()
-                    + ": " + dev.braid.instance.protocol.IntrinsicChaCha20Poly1305.unavailableReason());
+                    + ": " + IntrinsicChaCha20Poly1305.unavailableReason());
         }
         keys = new HandshakenKeypairs(0x6272616964L, NOW_NANOS);
         messageBytes = TransportCipher.sealedLength(payloadBytes, MTU_BYTES);

@@ -3,11 +3,11 @@ package dev.braid.instance.protocol;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
-import java.nio.ByteOrder;
 import java.security.spec.AlgorithmParameterSpec;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -45,7 +45,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class IntrinsicChaCha20Poly1305 {
     /** What a JVM needs on its command line for this class to bind (the packages it opens). */
-    public static final java.util.List<String> JVM_OPTIONS = java.util.List.of(
+    public static final List<String> JVM_OPTIONS = List.of(
             "--add-opens=java.base/com.sun.crypto.provider=ALL-UNNAMED",
             "--add-opens=java.base/sun.security.util.math=ALL-UNNAMED");
 
@@ -55,7 +55,6 @@ public final class IntrinsicChaCha20Poly1305 {
     /** The stub writes up to 16 blocks: the JDK sizes its keystream buffer the same. */
     private static final int KEYSTREAM_BYTES = 1024;
     private static final long LIMB_MASK = (1L << 26) - 1;
-    private static final VarHandle LONG_NATIVE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final int[] state = new int[16];
     private final byte[] keyStream = new byte[KEYSTREAM_BYTES];
@@ -104,7 +103,7 @@ public final class IntrinsicChaCha20Poly1305 {
      * little-endian counter) and writes the 16-byte tag at {@code offset + length}.
      */
     public void seal(int[] keyWords, long counter, byte[] buf, int offset, int length) {
-        java.util.Objects.checkFromIndexSize(offset, length + TAG_BYTES, buf.length);
+        Objects.checkFromIndexSize(offset, length + TAG_BYTES, buf.length);
         int available = startMessage(keyWords, counter);
         xorKeyStream(buf, offset, length, available);
         computeTag(buf, offset, length);
@@ -116,7 +115,7 @@ public final class IntrinsicChaCha20Poly1305 {
      * decrypts that range in place. Returns false (buf untouched) if the tag is wrong.
      */
     public boolean open(int[] keyWords, long counter, byte[] buf, int offset, int length) {
-        java.util.Objects.checkFromIndexSize(offset, length + TAG_BYTES, buf.length);
+        Objects.checkFromIndexSize(offset, length + TAG_BYTES, buf.length);
         int available = startMessage(keyWords, counter);
         computeTag(buf, offset, length);
         if (!ByteOrderAccess.constantTimeEquals(tag, 0, buf, offset + length, TAG_BYTES)) {
@@ -167,9 +166,7 @@ public final class IntrinsicChaCha20Poly1305 {
 
     private static void xor(byte[] ks, int ksOffset, byte[] buf, int offset, int length) {
         while (length >= 8) {
-            long k = (long) LONG_NATIVE.get(ks, ksOffset);
-            long d = (long) LONG_NATIVE.get(buf, offset);
-            LONG_NATIVE.set(buf, offset, k ^ d);
+            ByteOrderAccess.putLongLE(buf, offset, ByteOrderAccess.getLongLE(buf, offset) ^ ByteOrderAccess.getLongLE(ks, ksOffset));
             ksOffset += 8;
             offset += 8;
             length -= 8;

@@ -136,19 +136,16 @@ public final class TransportCipher {
             if (!intrinsics.open(keypair.receiveKeyWords, counter, buf, contentOffset, plaintextLength)) {
                 return DropReason.DECRYPT_FAILED.code();
             }
-            if (!keypair.replayWindow.validate(counter)) {
-                return DropReason.REPLAYED_COUNTER.code();
+        } else {
+            ByteOrderAccess.putLongLE(nonce, 4, counter);
+            try {
+                openCipher.init(Cipher.DECRYPT_MODE, keypair.receiveKey, new IvParameterSpec(nonce));
+                plaintextLength = openCipher.doFinal(buf, contentOffset, length - TransportHeader.LENGTH, buf, contentOffset);
+            } catch (AEADBadTagException e) {
+                return DropReason.DECRYPT_FAILED.code();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK's " + ChaChaPoly.ALGORITHM + " refused to open a message for " + keypair, e);
             }
-            return plaintextLength;
-        }
-        ByteOrderAccess.putLongLE(nonce, 4, counter);
-        try {
-            openCipher.init(Cipher.DECRYPT_MODE, keypair.receiveKey, new IvParameterSpec(nonce));
-            plaintextLength = openCipher.doFinal(buf, contentOffset, length - TransportHeader.LENGTH, buf, contentOffset);
-        } catch (AEADBadTagException e) {
-            return DropReason.DECRYPT_FAILED.code();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK's " + ChaChaPoly.ALGORITHM + " refused to open a message for " + keypair, e);
         }
         if (!keypair.replayWindow.validate(counter)) {
             return DropReason.REPLAYED_COUNTER.code();

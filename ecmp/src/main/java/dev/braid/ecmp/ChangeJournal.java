@@ -235,8 +235,12 @@ public final class ChangeJournal {
                 netlink.deleteNexthop(id);
             }
 
-            public void deleteRoute(IpPrefix destination, int protocol) {
-                netlink.deleteRoute(destination, protocol);
+            public void deleteRoute(int table, IpPrefix destination, int protocol) {
+                netlink.deleteRoute(table, destination, protocol);
+            }
+
+            public void deleteRule(ProtocolRule rule, int protocol) {
+                netlink.deleteRule(rule, protocol);
             }
 
             public void writeSysctl(String key, String value) {

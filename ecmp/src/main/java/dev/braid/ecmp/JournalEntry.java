@@ -14,6 +14,8 @@ import java.util.Objects;
  * 2025-06-01T10:00:00.132Z address-added lo 10.0.55.1/32
  * 2025-06-01T10:00:00.140Z nexthop-added 1001
  * 2025-06-01T10:00:00.150Z route-added 192.168.20.0/24 proto 98
+ * 2025-06-01T10:00:00.151Z route-added 192.168.20.0/24 proto 98 table 2001000
+ * 2025-06-01T10:00:00.152Z rule-added inet ipproto 1 priority 32700 table 2001000 protocol 98
  * 2025-06-01T10:00:00.160Z sysctl-changed net.ipv4.ip_forward old=0
  * </pre>
  *
@@ -30,7 +32,9 @@ public sealed interface JournalEntry {
 
         void deleteNexthop(int id);
 
-        void deleteRoute(IpPrefix destination, int protocol);
+        void deleteRoute(int table, IpPrefix destination, int protocol);
+
+        void deleteRule(ProtocolRule rule, int protocol);
 
         void writeSysctl(String key, String value);
     }
@@ -101,13 +105,30 @@ public sealed interface JournalEntry {
         }
     }
 
-    record RouteAdded(IpPrefix destination, int protocol) implements JournalEntry {
+    /** A route in the main table, or with " table T" in another (Braid's ICMP table). */
+    record RouteAdded(IpPrefix destination, int protocol, int table) implements JournalEntry {
+        public RouteAdded(IpPrefix destination, int protocol) {
+            this(destination, protocol, Rtnl.RT_TABLE_MAIN);
+        }
+
         public String format() {
-            return "route-added " + destination + " proto " + protocol;
+            return "route-added " + destination + " proto " + protocol
+                    + (table == Rtnl.RT_TABLE_MAIN ? "" : " table " + Integer.toUnsignedString(table));
         }
 
         public void undo(Undoer undoer) {
-            undoer.deleteRoute(destination, protocol);
+            undoer.deleteRoute(table, destination, protocol);
+        }
+    }
+
+    /** A policy rule ({@link ProtocolRule}) installed with {@code protocol}. */
+    record RuleAdded(ProtocolRule rule, int protocol) implements JournalEntry {
+        public String format() {
+            return "rule-added " + rule + " protocol " + protocol;
+        }
+
+        public void undo(Undoer undoer) {
+            undoer.deleteRule(rule, protocol);
         }
     }
 
@@ -172,8 +193,17 @@ public sealed interface JournalEntry {
                 yield new NexthopAdded(Integer.parseInt(a[0]));
             }
             case "route-added" -> {
-                expect(a.length == 3 && a[1].equals("proto"), verb);
-                yield new RouteAdded(IpPrefix.parse(a[0]), Integer.parseInt(a[2]));
+                expect((a.length == 3 || a.length == 5 && a[3].equals("table")) && a[1].equals("proto"), verb);
+                yield new RouteAdded(IpPrefix.parse(a[0]), Integer.parseInt(a[2]),
+                        a.length == 5 ? Integer.parseUnsignedInt(a[4]) : Rtnl.RT_TABLE_MAIN);
+            }
+            case "rule-added" -> {
+                // inet|inet6 ipproto P priority N table T protocol X
+                expect(a.length == 9 && a[1].equals("ipproto") && a[3].equals("priority") && a[5].equals("table")
+                        && a[7].equals("protocol") && (a[0].equals("inet") || a[0].equals("inet6")), verb);
+                yield new RuleAdded(new ProtocolRule(a[0].equals("inet6") ? Rtnl.AF_INET6 : Rtnl.AF_INET,
+                        Integer.parseInt(a[2]), Integer.parseInt(a[4]), Integer.parseUnsignedInt(a[6])),
+                        Integer.parseInt(a[8]));
             }
             case "sysctl-changed" -> {
                 int old = args.indexOf(" old=");

@@ -253,7 +253,12 @@ public final class Netlink implements AutoCloseable {
      * {@code nexthopId}, with preferred source {@code preferredSource} (null for none; it must be a
      * local address of the same family).
      */
-    public synchronized void replaceRoute(IpPrefix destination, int nexthopId, InetAddress preferredSource,
+    public void replaceRoute(IpPrefix destination, int nexthopId, InetAddress preferredSource, int protocol) {
+        replaceRoute(RT_TABLE_MAIN, destination, nexthopId, preferredSource, protocol);
+    }
+
+    /** As {@link #replaceRoute(IpPrefix, int, InetAddress, int)}, in routing table {@code table}. */
+    public synchronized void replaceRoute(int table, IpPrefix destination, int nexthopId, InetAddress preferredSource,
                                           int protocol) {
         checkId(nexthopId);
         if (preferredSource != null && preferredSource.getAddress().length != destination.addressBytes()) {
@@ -261,44 +266,80 @@ public final class Netlink implements AutoCloseable {
                     + " is not of the same family as " + destination);
         }
         int seq = next();
-        RtnlRequests.replaceRoute(writer, seq, destination, nexthopId, preferredSource, protocol);
+        RtnlRequests.replaceRoute(writer, seq, table, destination, nexthopId, preferredSource, protocol);
         execute("replace route " + destination + " nhid " + nexthopId
                 + (preferredSource == null ? "" : " src " + IpPrefix.formatAddress(preferredSource))
-                + " proto " + protocol + " (RTM_NEWROUTE)", seq);
+                + " proto " + protocol + tableText(table) + " (RTM_NEWROUTE)", seq);
     }
 
     /** Creates or replaces the main-table route to {@code destination} with an `unreachable` route. */
-    public synchronized void replaceUnreachableRoute(IpPrefix destination, int protocol) {
+    public void replaceUnreachableRoute(IpPrefix destination, int protocol) {
+        replaceUnreachableRoute(RT_TABLE_MAIN, destination, protocol);
+    }
+
+    public synchronized void replaceUnreachableRoute(int table, IpPrefix destination, int protocol) {
         int seq = next();
-        RtnlRequests.replaceUnreachableRoute(writer, seq, destination, protocol);
-        execute("replace route unreachable " + destination + " proto " + protocol + " (RTM_NEWROUTE)", seq);
+        RtnlRequests.replaceUnreachableRoute(writer, seq, table, destination, protocol);
+        execute("replace route unreachable " + destination + " proto " + protocol + tableText(table)
+                + " (RTM_NEWROUTE)", seq);
     }
 
     /** Deletes the main-table route to {@code destination} installed with {@code protocol}; ESRCH if none. */
-    public synchronized void deleteRoute(IpPrefix destination, int protocol) {
+    public void deleteRoute(IpPrefix destination, int protocol) {
+        deleteRoute(RT_TABLE_MAIN, destination, protocol);
+    }
+
+    public synchronized void deleteRoute(int table, IpPrefix destination, int protocol) {
         int seq = next();
-        RtnlRequests.deleteRoute(writer, seq, destination, protocol);
-        execute("delete route " + destination + " proto " + protocol + " (RTM_DELROUTE)", seq);
+        RtnlRequests.deleteRoute(writer, seq, table, destination, protocol);
+        execute("delete route " + destination + " proto " + protocol + tableText(table) + " (RTM_DELROUTE)", seq);
     }
 
     /** Main-table unicast and unreachable routes, IPv4 then IPv6, of {@code protocol} (or {@link #ANY_PROTOCOL}). */
-    public synchronized List<RouteInfo> routes(int protocol) {
+    public List<RouteInfo> routes(int protocol) {
+        return routes(RT_TABLE_MAIN, protocol);
+    }
+
+    /** As {@link #routes(int)}, in routing table {@code table}. */
+    public synchronized List<RouteInfo> routes(int table, int protocol) {
         Map<Integer, String> names = linkNames();
         List<RouteInfo> out = new ArrayList<>();
         for (int family : new int[] {AF_INET, AF_INET6}) {
             List<RouteInfo> part = new ArrayList<>();
             int filter = protocol == ANY_PROTOCOL ? 0 : protocol;
-            dump("list routes (RTM_GETROUTE dump)", RTM_NEWROUTE,
-                    (w, seq) -> RtnlRequests.dumpRoutes(w, seq, family, filter), m -> {
-                        RouteInfo r = RtnlReplies.route(m, names::get);
-                        if (r.table() == RT_TABLE_MAIN && (r.type() == RTN_UNICAST || r.type() == Rtnl.RTN_UNREACHABLE)
-                                && (protocol == ANY_PROTOCOL || r.protocol() == protocol)) {
-                            part.add(r);
-                        }
-                    }, part::clear);
+            try {
+                dump("list routes" + tableText(table) + " (RTM_GETROUTE dump)", RTM_NEWROUTE,
+                        (w, seq) -> RtnlRequests.dumpRoutes(w, seq, table, family, filter), m -> {
+                            RouteInfo r = RtnlReplies.route(m, names::get);
+                            if (r.table() == table && (r.type() == RTN_UNICAST || r.type() == Rtnl.RTN_UNREACHABLE)
+                                    && (protocol == ANY_PROTOCOL || r.protocol() == protocol)) {
+                                part.add(r);
+                            }
+                        }, part::clear);
+            } catch (NetlinkException e) {
+                if (e.errno() != Errno.ENOENT || table == RT_TABLE_MAIN) {
+                    throw e;
+                }
+                // "FIB table does not exist": the kernel makes a table with its first route
+                part.clear();
+            }
             out.addAll(part);
         }
         return out;
+    }
+
+    /** Adds policy rule {@code rule} installed by {@code protocol}; EEXIST when an identical rule is there. */
+    public synchronized void addRule(ProtocolRule rule, int protocol) {
+        int seq = next();
+        RtnlRequests.addRule(writer, seq, rule, protocol);
+        execute("add rule " + rule + " protocol " + protocol + " (RTM_NEWRULE)", seq);
+    }
+
+    /** Deletes policy rule {@code rule} installed by {@code protocol}; ENOENT when there is none. */
+    public synchronized void deleteRule(ProtocolRule rule, int protocol) {
+        int seq = next();
+        RtnlRequests.deleteRule(writer, seq, rule, protocol);
+        execute("delete rule " + rule + " protocol " + protocol + " (RTM_DELRULE)", seq);
     }
 
     @Override
@@ -341,6 +382,10 @@ public final class Netlink implements AutoCloseable {
     private int requireLink(String name) {
         return linkIndex(name).orElseThrow(() -> new NetlinkException("find link " + name, Errno.ENODEV,
                 "no link named " + name + namespaceName().map(n -> " in netns " + n).orElse("")));
+    }
+
+    private static String tableText(int table) {
+        return table == RT_TABLE_MAIN ? "" : " table " + Integer.toUnsignedString(table);
     }
 
     private static void checkLinkName(String name) {

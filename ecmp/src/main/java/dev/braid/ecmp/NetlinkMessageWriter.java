@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Writes one netlink request into a preallocated buffer (flyweight: no allocation per message).
  * {@link #begin} writes the 16-byte nlmsghdr, then one fixed family header ({@link #ifinfomsg},
- * {@link #ifaddrmsg}, {@link #rtmsg}, {@link #nhmsg}), then attributes (type-length-value, each
- * padded to 4 bytes; nests are opened and closed around their children); {@link #finish} patches the
- * total length. Numbers are in host byte order, as netlink wants, except addresses, which are bytes
+ * {@link #ifaddrmsg}, {@link #rtmsg}, {@link #nhmsg}, {@link #fibRuleHdr}), then attributes
+ * (type-length-value, each padded to 4 bytes; nests are opened and closed around their children);
+ * {@link #finish} patches the total length. Numbers are in host byte order, as netlink wants, except addresses, which are bytes
  * in network order.
  */
 final class NetlinkMessageWriter {
@@ -52,6 +52,14 @@ final class NetlinkMessageWriter {
     NetlinkMessageWriter rtmsg(int family, int dstLength, int table, int protocol, int scope, int type) {
         buffer.put((byte) family).put((byte) dstLength).put((byte) 0).put((byte) 0);
         buffer.put((byte) table).put((byte) protocol).put((byte) scope).put((byte) type);
+        buffer.putInt(0);
+        return this;
+    }
+
+    /** struct fib_rule_hdr: family, dst_len, src_len, tos, table, res1, res2, action, flags. */
+    NetlinkMessageWriter fibRuleHdr(int family, int action) {
+        buffer.put((byte) family).put((byte) 0).put((byte) 0).put((byte) 0);
+        buffer.put((byte) 0).put((byte) 0).put((byte) 0).put((byte) action);
         buffer.putInt(0);
         return this;
     }

@@ -53,6 +53,9 @@ public record RouteInfo(IpPrefix destination, int table, int protocol, int type,
         }
         preferredSource.ifPresent(s -> sb.append(" src ").append(IpPrefix.formatAddress(s)));
         sb.append(" proto ").append(protocol);
+        if (table != Rtnl.RT_TABLE_MAIN) {
+            sb.append(" table ").append(Integer.toUnsignedString(table));
+        }
         for (Path p : paths) {
             sb.append(" [nexthop dev ").append(p.ifname().isEmpty() ? "#" + p.ifindex() : p.ifname())
                     .append(" weight ").append(p.weight()).append(p.isDead() ? " dead" : "")

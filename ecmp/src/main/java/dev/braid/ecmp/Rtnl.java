@@ -68,6 +68,9 @@ final class Rtnl {
     static final int RTM_NEWROUTE = 24;
     static final int RTM_DELROUTE = 25;
     static final int RTM_GETROUTE = 26;
+    static final int RTM_NEWRULE = 32;
+    static final int RTM_DELRULE = 33;
+    static final int RTM_GETRULE = 34;
     static final int RTM_NEWNEXTHOP = 104;
     static final int RTM_DELNEXTHOP = 105;
     static final int RTM_GETNEXTHOP = 106;
@@ -94,6 +97,17 @@ final class Rtnl {
     static final int RTA_MULTIPATH = 9;
     static final int RTA_TABLE = 15;
     static final int RTA_NH_ID = 30;
+
+    // <linux/fib_rules.h>: struct fib_rule_hdr action and attributes
+    static final int FR_ACT_TO_TBL = 1;
+    static final int FRA_PRIORITY = 6;
+    static final int FRA_TABLE = 15;
+    static final int FRA_PROTOCOL = 21;
+    static final int FRA_IP_PROTO = 22;
+
+    // <netinet/in.h>
+    static final int IPPROTO_ICMP = 1;
+    static final int IPPROTO_ICMPV6 = 58;
 
     // struct rtnexthop flags
     static final int RTNH_F_DEAD = 1;
@@ -151,6 +165,7 @@ final class Rtnl {
     static final int IFADDRMSG_SIZE = 8;
     static final int RTMSG_SIZE = 12;
     static final int NHMSG_SIZE = 8;
+    static final int FIB_RULE_HDR_SIZE = 12;
 
     static String messageTypeName(int type) {
         return switch (type) {
@@ -163,6 +178,9 @@ final class Rtnl {
             case RTM_NEWROUTE -> "RTM_NEWROUTE";
             case RTM_DELROUTE -> "RTM_DELROUTE";
             case RTM_GETROUTE -> "RTM_GETROUTE";
+            case RTM_NEWRULE -> "RTM_NEWRULE";
+            case RTM_DELRULE -> "RTM_DELRULE";
+            case RTM_GETRULE -> "RTM_GETRULE";
             case RTM_NEWNEXTHOP -> "RTM_NEWNEXTHOP";
             case RTM_DELNEXTHOP -> "RTM_DELNEXTHOP";
             case RTM_GETNEXTHOP -> "RTM_GETNEXTHOP";

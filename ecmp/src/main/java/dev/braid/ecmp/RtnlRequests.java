@@ -112,12 +112,17 @@ final class RtnlRequests {
         return w.begin(RTM_GETNEXTHOP, DUMP, seq).nhmsg(AF_UNSPEC, 0).finish();
     }
 
-    // ---- routes (main table)
+    // ---- routes (the main table, or Braid's ICMP table)
 
     static int replaceRoute(NetlinkMessageWriter w, int seq, IpPrefix destination, int nexthopId,
                             InetAddress preferredSource, int protocol) {
+        return replaceRoute(w, seq, RT_TABLE_MAIN, destination, nexthopId, preferredSource, protocol);
+    }
+
+    static int replaceRoute(NetlinkMessageWriter w, int seq, int table, IpPrefix destination, int nexthopId,
+                            InetAddress preferredSource, int protocol) {
         w.begin(RTM_NEWROUTE, CREATE_OR_REPLACE, seq)
-                .rtmsg(family(destination), destination.prefixLength(), RT_TABLE_MAIN, protocol,
+                .rtmsg(family(destination), destination.prefixLength(), headerTable(table), protocol,
                         RT_SCOPE_UNIVERSE, RTN_UNICAST);
         if (destination.prefixLength() > 0) {
             w.address(RTA_DST, destination.address());
@@ -126,32 +131,71 @@ final class RtnlRequests {
         if (preferredSource != null) {
             w.address(RTA_PREFSRC, preferredSource);
         }
-        return w.finish();
+        return tableAttribute(w, table).finish();
     }
 
     /** An `unreachable` route: the kernel answers senders with ICMP unreachable (EHOSTUNREACH locally). */
     static int replaceUnreachableRoute(NetlinkMessageWriter w, int seq, IpPrefix destination, int protocol) {
+        return replaceUnreachableRoute(w, seq, RT_TABLE_MAIN, destination, protocol);
+    }
+
+    static int replaceUnreachableRoute(NetlinkMessageWriter w, int seq, int table, IpPrefix destination,
+                                       int protocol) {
         w.begin(RTM_NEWROUTE, CREATE_OR_REPLACE, seq)
-                .rtmsg(family(destination), destination.prefixLength(), RT_TABLE_MAIN, protocol,
+                .rtmsg(family(destination), destination.prefixLength(), headerTable(table), protocol,
                         RT_SCOPE_UNIVERSE, RTN_UNREACHABLE);
         if (destination.prefixLength() > 0) {
             w.address(RTA_DST, destination.address());
         }
-        return w.finish();
+        return tableAttribute(w, table).finish();
     }
 
     /** Matches on destination, table and protocol: a route of another protocol is left alone. */
     static int deleteRoute(NetlinkMessageWriter w, int seq, IpPrefix destination, int protocol) {
-        w.begin(RTM_DELROUTE, ACKED, seq).rtmsg(family(destination), destination.prefixLength(), RT_TABLE_MAIN,
+        return deleteRoute(w, seq, RT_TABLE_MAIN, destination, protocol);
+    }
+
+    static int deleteRoute(NetlinkMessageWriter w, int seq, int table, IpPrefix destination, int protocol) {
+        w.begin(RTM_DELROUTE, ACKED, seq).rtmsg(family(destination), destination.prefixLength(), headerTable(table),
                 protocol, RT_SCOPE_NOWHERE, 0);
         if (destination.prefixLength() > 0) {
             w.address(RTA_DST, destination.address());
         }
-        return w.finish();
+        return tableAttribute(w, table).finish();
     }
 
     /** With strict checking on, the kernel filters by table and (when non-zero) protocol itself. */
     static int dumpRoutes(NetlinkMessageWriter w, int seq, int family, int protocol) {
-        return w.begin(RTM_GETROUTE, DUMP, seq).rtmsg(family, 0, RT_TABLE_MAIN, protocol, 0, 0).finish();
+        return dumpRoutes(w, seq, RT_TABLE_MAIN, family, protocol);
+    }
+
+    static int dumpRoutes(NetlinkMessageWriter w, int seq, int table, int family, int protocol) {
+        w.begin(RTM_GETROUTE, DUMP, seq).rtmsg(family, 0, headerTable(table), protocol, 0, 0);
+        return tableAttribute(w, table).finish();
+    }
+
+    /** rtm_table is a byte: tables above 255 go in RTA_TABLE with rtm_table 0, as iproute2 sends them. */
+    private static int headerTable(int table) {
+        return Integer.compareUnsigned(table, 256) < 0 ? table : RT_TABLE_UNSPEC;
+    }
+
+    private static NetlinkMessageWriter tableAttribute(NetlinkMessageWriter w, int table) {
+        return Integer.compareUnsigned(table, 256) < 0 ? w : w.u32(RTA_TABLE, table);
+    }
+
+    // ---- policy rules
+
+    /** "ip rule add ipproto P priority N table T protocol 98": exclusive, EEXIST when the same rule is there. */
+    static int addRule(NetlinkMessageWriter w, int seq, ProtocolRule rule, int protocol) {
+        return w.begin(RTM_NEWRULE, CREATE_EXCLUSIVE, seq).fibRuleHdr(rule.family(), FR_ACT_TO_TBL)
+                .u8(FRA_IP_PROTO, rule.ipProtocol()).u32(FRA_PRIORITY, rule.priority()).u32(FRA_TABLE, rule.table())
+                .u8(FRA_PROTOCOL, protocol).finish();
+    }
+
+    /** Deletes the rule matching every attribute given; ENOENT when there is none. */
+    static int deleteRule(NetlinkMessageWriter w, int seq, ProtocolRule rule, int protocol) {
+        return w.begin(RTM_DELRULE, ACKED, seq).fibRuleHdr(rule.family(), 0)
+                .u8(FRA_IP_PROTO, rule.ipProtocol()).u32(FRA_PRIORITY, rule.priority()).u32(FRA_TABLE, rule.table())
+                .u8(FRA_PROTOCOL, protocol).finish();
     }
 }

@@ -30,6 +30,14 @@ import java.util.TreeSet;
  * {@link #setLivePaths} recreates whatever the kernel removed. Its common case — same nexthops,
  * different member list — is one netlink request per address family.
  *
+ * <p>ICMP takes one path, the lowest live one, in both directions: a rule per address family
+ * ({@link #ICMP_RULE_PRIORITY}, just before the main table) sends ICMP to table
+ * {@link #icmpTableId}, which routes every destination through that path's own nexthop. Without it,
+ * the kernel's layer-4 hash sends an echo request and its reply over different paths: for ICMP the
+ * site itself sends, it hashes the message type where TCP and UDP have ports, and request (8) and
+ * reply (0) differ. A ping would then cross two worker pairs and wake four idle workers instead of
+ * two, and would need two paths healthy. Both sites pick the lowest live path, which is one pair.
+ *
  * <p>IPv6 routes cannot use IPv4 nexthops (the kernel refuses), so when the routing spec has IPv6
  * destinations each path gets an IPv6 twin nexthop and the group an IPv6 twin group, with ids
  * {@link #ipv6TwinId}. Not thread-safe: the supervisor calls it from one thread.
@@ -39,6 +47,13 @@ public final class SiteRouting {
     public static final int MAX_ID = 999_999;
     private static final int IPV6_TWIN_OFFSET = 1_000_000;
     private static final String LOCK_FILE = "routing.lock";
+    private static final int ICMP_TABLE_OFFSET = 2_000_000;
+
+    /**
+     * Priority of the ICMP rules: after the local table (0) and any rule an operator numbered below
+     * it, just before the main table's rule (32766).
+     */
+    public static final int ICMP_RULE_PRIORITY = 32700;
 
     /** The sysctls Braid sets, in the order it sets them. */
     public static final Map<String, String> SYSCTLS = sysctls();
@@ -54,6 +69,8 @@ public final class SiteRouting {
     private RoutingSpec routing;
     private Set<Integer> requestedLive; // null: every configured path
     private boolean routesUnreachable;
+    private int icmpPath; // the path ICMP takes; 0 while none (routes unreachable or not programmed)
+    private boolean icmpRulesAdded;
     private boolean closed;
 
     private SiteRouting(Netlink netlink, Sysctl sysctl, ChangeJournal journal, FileChannel lockChannel,
@@ -112,6 +129,19 @@ public final class SiteRouting {
     /** The nexthop id used for IPv6 routes alongside IPv4 nexthop or group {@code id}. */
     public static int ipv6TwinId(int id) {
         return id + IPV6_TWIN_OFFSET;
+    }
+
+    /**
+     * The routing table of group {@code groupId}'s ICMP routes: 2,000,000 + the group id, which keeps
+     * it clear of the reserved tables (0, 253-255) and of the ids an operator usually picks.
+     */
+    public static int icmpTableId(int groupId) {
+        return ICMP_TABLE_OFFSET + groupId;
+    }
+
+    /** The path (nexthop id) ICMP takes now in both directions; empty while no path is live. */
+    public Optional<Integer> icmpPath() {
+        return icmpPath == 0 ? Optional.empty() : Optional.of(icmpPath);
     }
 
     /**
@@ -203,6 +233,16 @@ public final class SiteRouting {
             throw new IllegalStateException("routes to these destinations exist already and are not Braid's: "
                     + conflicts + "; remove them or drop the destinations from the config");
         }
+        int icmpTable = icmpTableId(spec.groupId());
+        for (RouteInfo r : netlink.routes(icmpTable, Netlink.ANY_PROTOCOL)) {
+            if (r.protocol() != Netlink.RTPROT_BRAID) {
+                conflicts.add(r.toString());
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            throw new IllegalStateException("routing table " + icmpTable + ", which Braid uses for ICMP, has routes "
+                    + "that are not Braid's: " + conflicts + "; remove them or choose another nexthop_id_base");
+        }
         this.routing = spec;
         return reconcile(liveSet(), true, System.nanoTime());
     }
@@ -242,8 +282,11 @@ public final class SiteRouting {
                 netlink.replaceResilientGroupMembers(ipv6TwinId(routing.groupId()),
                         members.stream().map(SiteRouting::ipv6TwinId).toList(), Netlink.RTPROT_BRAID);
             }
+            // always rewritten: the kernel deletes these routes with the nexthop of a path that lost carrier
+            pinIcmp(members.getFirst());
             return new GroupUpdate(GroupUpdate.Outcome.MEMBERS_REPLACED, members, Map.of(), List.of(),
-                    System.nanoTime() - start, "group " + routing.groupId() + " members now " + members);
+                    System.nanoTime() - start, "group " + routing.groupId() + " members now " + members
+                    + ", ICMP via " + icmpPath);
         } catch (NetlinkException e) {
             // a member or the group itself is gone (TUN lost carrier): rebuild what is missing
             return reconcile(requestedLive, false, start);
@@ -288,17 +331,63 @@ public final class SiteRouting {
                 installed.add(d);
             }
         }
+        pinIcmp(members.getFirst());
         return new GroupUpdate(GroupUpdate.Outcome.GROUP_SET, members, skipped, installed, System.nanoTime() - start,
                 "group " + group + " set to " + members + (skipped.isEmpty() ? "" : ", left out " + skipped)
-                        + (installed.isEmpty() ? "" : ", routes " + installed));
+                        + (installed.isEmpty() ? "" : ", routes " + installed) + ", ICMP via " + icmpPath);
+    }
+
+    /**
+     * Routes every destination in the ICMP table through path {@code path} alone (its IPv6 twin for
+     * IPv6 destinations), then makes sure the rules that send ICMP there exist.
+     */
+    private void pinIcmp(int path) {
+        int table = icmpTableId(routing.groupId());
+        InetAddress src = routing.preferredSource();
+        for (IpPrefix d : routing.destinations()) {
+            journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID, table));
+            boolean sameFamily = src != null && src.getAddress().length == d.addressBytes();
+            netlink.replaceRoute(table, d, d.isIpv4() ? path : ipv6TwinId(path), sameFamily ? src : null,
+                    Netlink.RTPROT_BRAID);
+        }
+        icmpPath = path;
+        addIcmpRules(table);
+    }
+
+    private void addIcmpRules(int table) {
+        if (icmpRulesAdded) {
+            return;
+        }
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            if (routing.destinations().stream().noneMatch(d -> d.isIpv6() == ipv6)) {
+                continue;
+            }
+            ProtocolRule rule = ProtocolRule.icmp(ipv6, ICMP_RULE_PRIORITY, table);
+            journal.append(new JournalEntry.RuleAdded(rule, Netlink.RTPROT_BRAID));
+            try {
+                netlink.addRule(rule, Netlink.RTPROT_BRAID);
+            } catch (NetlinkException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    throw e;
+                }
+                // the kernel matches the protocol too, so this is a rule of Braid's that outlived its run
+                // (a journal lost with the state directory): it does what we want, and goes at teardown
+            }
+        }
+        icmpRulesAdded = true;
     }
 
     private GroupUpdate unreachable(long start, Map<Integer, String> skipped, String why) {
+        int icmpTable = icmpTableId(routing.groupId());
         for (IpPrefix d : routing.destinations()) {
             journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID));
             netlink.replaceUnreachableRoute(d, Netlink.RTPROT_BRAID);
+            // ICMP too: its table must not keep a path declared dead (that path's TUN may still be up)
+            journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID, icmpTable));
+            netlink.replaceUnreachableRoute(icmpTable, d, Netlink.RTPROT_BRAID);
         }
         routesUnreachable = true;
+        icmpPath = 0;
         return new GroupUpdate(GroupUpdate.Outcome.UNREACHABLE, List.of(), skipped, routing.destinations(),
                 System.nanoTime() - start, why + ": routes to " + routing.destinations() + " are unreachable until a path is live");
     }

@@ -52,8 +52,12 @@ class ChangeJournalTest {
             call("nexthop " + id);
         }
 
-        public void deleteRoute(IpPrefix destination, int protocol) {
-            call("route " + destination + " " + protocol);
+        public void deleteRoute(int table, IpPrefix destination, int protocol) {
+            call("route " + destination + " " + protocol + (table == Rtnl.RT_TABLE_MAIN ? "" : " table " + table));
+        }
+
+        public void deleteRule(ProtocolRule rule, int protocol) {
+            call("rule " + rule + " " + protocol);
         }
 
         public void writeSysctl(String key, String value) {

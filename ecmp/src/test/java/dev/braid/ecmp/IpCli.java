@@ -59,8 +59,10 @@ final class IpCli {
         sb.append("## links\n").append(ns.ip("-o", "link", "show").stdout());
         sb.append("## addresses\n").append(ns.ip("-o", "addr", "show").stdout());
         sb.append("## nexthops\n").append(ns.ip("nexthop", "show").stdout());
-        sb.append("## routes\n").append(ns.ip("route", "show", "table", "main").stdout());
-        sb.append("## routes6\n").append(ns.ip("-6", "route", "show", "table", "main").stdout());
+        sb.append("## routes\n").append(ns.ip("route", "show", "table", "all").stdout());
+        sb.append("## routes6\n").append(ns.ip("-6", "route", "show", "table", "all").stdout());
+        sb.append("## rules\n").append(ns.ip("rule", "show").stdout());
+        sb.append("## rules6\n").append(ns.ip("-6", "rule", "show").stdout());
         sb.append("## sysctls\n");
         for (String key : SiteRouting.SYSCTLS.keySet()) {
             sb.append(key).append('=').append(sysctl.read(key).orElse("(absent)")).append('\n');

@@ -91,6 +91,44 @@ class RtnlRequestsTest {
     }
 
     @Test
+    void routeInAnotherTableMatchesIproute2() {
+        // ip route replace 192.168.20.0/24 nhid 1 src 10.0.55.1 proto 98 table 2518200
+        // (a table above 255 goes in RTA_TABLE, rtm_table 0)
+        RtnlRequests.replaceRoute(w, 77, 2518200, IpPrefix.parse("192.168.20.0/24"), 1,
+                IpPrefix.parseAddress("10.0.55.1"), 98);
+        assertMessage(60, 24, REQUEST | ACK | 0x500, "\\x02\\x18\\x00\\x00\\x00\\x62\\x00\\x01\\x00\\x00\\x00\\x00"
+                + "\\x08\\x00\\x01\\x00\\xc0\\xa8\\x14\\x00\\x08\\x00\\x1e\\x00\\x01\\x00\\x00\\x00\\x08\\x00\\x07\\x00"
+                + "\\x0a\\x00\\x37\\x01\\x08\\x00\\x0f\\x00\\xb8\\x6c\\x26\\x00");
+        // ip route replace unreachable 192.168.21.0/24 proto 98 table 2518200
+        RtnlRequests.replaceUnreachableRoute(w, 77, 2518200, IpPrefix.parse("192.168.21.0/24"), 98);
+        assertMessage(44, 24, REQUEST | ACK | 0x500, "\\x02\\x18\\x00\\x00\\x00\\x62\\x00\\x07\\x00\\x00\\x00\\x00"
+                + "\\x08\\x00\\x01\\x00\\xc0\\xa8\\x15\\x00\\x08\\x00\\x0f\\x00\\xb8\\x6c\\x26\\x00");
+        // ip route del 192.168.20.0/24 proto 98 table 2518200
+        RtnlRequests.deleteRoute(w, 77, 2518200, IpPrefix.parse("192.168.20.0/24"), 98);
+        assertMessage(44, 25, REQUEST | ACK, "\\x02\\x18\\x00\\x00\\x00\\x62\\xff\\x00\\x00\\x00\\x00\\x00"
+                + "\\x08\\x00\\x01\\x00\\xc0\\xa8\\x14\\x00\\x08\\x00\\x0f\\x00\\xb8\\x6c\\x26\\x00");
+    }
+
+    @Test
+    void icmpRulesMatchIproute2() {
+        // ip rule add ipproto icmp priority 32700 table 2518200 protocol 98
+        RtnlRequests.addRule(w, 77, ProtocolRule.icmp(false, 32700, 2518200), 98);
+        assertMessage(60, 32, REQUEST | ACK | 0x600, "\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x00\\x00\\x00\\x00"
+                + "\\x05\\x00\\x16\\x00\\x01\\x00\\x00\\x00\\x08\\x00\\x06\\x00\\xbc\\x7f\\x00\\x00\\x08\\x00\\x0f\\x00"
+                + "\\xb8\\x6c\\x26\\x00\\x05\\x00\\x15\\x00\\x62\\x00\\x00\\x00");
+        // ip -6 rule add ipproto ipv6-icmp priority 32700 table 2518200 protocol 98
+        RtnlRequests.addRule(w, 77, ProtocolRule.icmp(true, 32700, 2518200), 98);
+        assertMessage(60, 32, REQUEST | ACK | 0x600, "\\x0a\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x00\\x00\\x00\\x00"
+                + "\\x05\\x00\\x16\\x00\\x3a\\x00\\x00\\x00\\x08\\x00\\x06\\x00\\xbc\\x7f\\x00\\x00\\x08\\x00\\x0f\\x00"
+                + "\\xb8\\x6c\\x26\\x00\\x05\\x00\\x15\\x00\\x62\\x00\\x00\\x00");
+        // ip rule del ipproto icmp priority 32700 table 2518200 protocol 98
+        RtnlRequests.deleteRule(w, 77, ProtocolRule.icmp(false, 32700, 2518200), 98);
+        assertMessage(60, 33, REQUEST | ACK, "\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00"
+                + "\\x05\\x00\\x16\\x00\\x01\\x00\\x00\\x00\\x08\\x00\\x06\\x00\\xbc\\x7f\\x00\\x00\\x08\\x00\\x0f\\x00"
+                + "\\xb8\\x6c\\x26\\x00\\x05\\x00\\x15\\x00\\x62\\x00\\x00\\x00");
+    }
+
+    @Test
     void routeDeleteMatchesIproute2() {
         // ip route del 192.168.20.0/24 proto 98
         RtnlRequests.deleteRoute(w, 77, IpPrefix.parse("192.168.20.0/24"), 98);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +112,16 @@ class SiteRoutingNetnsTest {
             assertTrue(routes.contains("10.0.55.2 nhid 100 src 10.0.55.1"), routes);
             String routes6 = ns.ip("-6", "route", "show", "proto", "98").stdout();
             assertTrue(routes6.contains("fd00:20::/64 nhid 1000100"), routes6);
+            // ICMP: one rule per family into the ICMP table, which routes through the lowest live path alone
+            int icmpTable = SiteRouting.icmpTableId(GROUP);
+            assertEquals(2_000_100, icmpTable);
+            String rules = ns.ip("rule", "show").stdout();
+            assertTrue(rules.contains("32700:\tfrom all ipproto icmp lookup 2000100 proto 98"), rules);
+            String rules6 = ns.ip("-6", "rule", "show").stdout();
+            assertTrue(rules6.contains("32700:\tfrom all ipproto ipv6-icmp lookup 2000100 proto 98"), rules6);
+            assertEquals(Optional.of(1), site.icmpPath());
+            assertIcmpVia(1);
+
 
             // a path goes down, comes back: the fast path
             GroupUpdate withdrawn = site.setLivePaths(Set.of(1));
@@ -118,8 +129,14 @@ class SiteRoutingNetnsTest {
             assertEquals(List.of(1), IpCli.groupMembers(ns, GROUP));
             assertEquals(List.of(SiteRouting.ipv6TwinId(1)), IpCli.groupMembers(ns, SiteRouting.ipv6TwinId(GROUP)));
             System.out.printf("withdraw took %.3f ms%n", withdrawn.elapsedNanos() / 1e6);
+            assertIcmpVia(1);
+            // the ICMP path itself goes down: ICMP moves to the next live path, and back when it returns
+            assertEquals(GroupUpdate.Outcome.MEMBERS_REPLACED, site.setLivePaths(Set.of(2)).outcome());
+            assertEquals(Optional.of(2), site.icmpPath());
+            assertIcmpVia(2);
             assertEquals(GroupUpdate.Outcome.MEMBERS_REPLACED, site.setLivePaths(Set.of(1, 2)).outcome());
             assertEquals(List.of(1, 2), IpCli.groupMembers(ns, GROUP));
+            assertIcmpVia(1);
 
             // worker 2 attaches: its nexthops are made and it joins
             workers.attach("t2");
@@ -135,6 +152,9 @@ class SiteRoutingNetnsTest {
             assertTrue(site.routesUnreachable());
             assertTrue(nl.routes(Netlink.RTPROT_BRAID).stream().allMatch(r -> r.type() == 7), nl.routes(Netlink.RTPROT_BRAID).toString());
             assertEquals(3, nl.routes(Netlink.RTPROT_BRAID).size());
+            List<RouteInfo> icmpRoutes = nl.routes(icmpTable, Netlink.RTPROT_BRAID);
+            assertTrue(icmpRoutes.size() == 3 && icmpRoutes.stream().allMatch(RouteInfo::isUnreachable), icmpRoutes.toString());
+            assertEquals(Optional.empty(), site.icmpPath());
             GroupUpdate again = site.setLivePaths(Set.of(1, 2, 3));
             assertEquals(GroupUpdate.Outcome.GROUP_SET, again.outcome());
             assertEquals(REMOTE, again.routesInstalled());
@@ -165,6 +185,7 @@ class SiteRoutingNetnsTest {
             assertEquals(List.of(1), back.members());
             assertEquals(REMOTE, back.routesInstalled());
             assertEquals(3, nl.routes(Netlink.RTPROT_BRAID).size());
+            assertIcmpVia(1);
         }
         UndoReport report = site.teardown();
         System.out.println("teardown:\n" + report);
@@ -172,6 +193,21 @@ class SiteRoutingNetnsTest {
         assertFalse(Files.exists(site.journalPath()));
         assertEquals(before, IpCli.state(ns, nl.sysctl()));
         assertThrows(IllegalStateException.class, () -> site.setLivePaths(Set.of(1)));
+    }
+
+    /** Every destination of the ICMP table goes through path {@code id} (its IPv6 twin for IPv6). */
+    private void assertIcmpVia(int id) {
+        assertIcmpVia(id, REMOTE);
+    }
+
+    private void assertIcmpVia(int id, List<IpPrefix> destinations) {
+        List<RouteInfo> routes = nl.routes(SiteRouting.icmpTableId(GROUP), Netlink.RTPROT_BRAID);
+        assertEquals(destinations, routes.stream().map(RouteInfo::destination).toList(), routes.toString());
+        for (RouteInfo r : routes) {
+            assertEquals(r.destination().isIpv4() ? id : SiteRouting.ipv6TwinId(id), r.nexthopId(), r.toString());
+            assertEquals(r.destination().isIpv4() ? Optional.of(FLOATING.address()) : Optional.empty(),
+                    r.preferredSource(), r.toString());
+        }
     }
 
     @Test
@@ -191,6 +227,8 @@ class SiteRoutingNetnsTest {
             String journal = Files.readString(dead.journalPath());
             System.out.println("journal left by the killed supervisor:\n" + journal);
             assertTrue(journal.contains("route-added 192.168.20.0/24 proto 98"), journal);
+            assertTrue(journal.contains("route-added 192.168.20.0/24 proto 98 table 2000100"), journal);
+            assertTrue(journal.contains("rule-added inet ipproto 1 priority 32700 table 2000100 protocol 98"), journal);
             assertTrue(journal.contains("sysctl-changed net.ipv4.ip_forward old=0"), journal);
         }
         SiteRouting next = SiteRouting.begin(stateDir, nl);
@@ -241,6 +279,42 @@ class SiteRoutingNetnsTest {
         }
         assertTrue(site.teardown().isClean());
         assertEquals(withOperatorRoute, IpCli.state(ns, nl.sysctl()));
+    }
+
+    @Test
+    void anOperatorsRouteInTheIcmpTableIsRefusedAndAnOperatorsIcmpRuleIsKept() {
+        ns.ip("route", "add", "10.9.9.0/24", "dev", "lo", "table", "2000100", "proto", "static");
+        ns.ip("rule", "add", "ipproto", "icmp", "priority", "32700", "table", "2000100");
+        String withOperatorRoute = IpCli.state(ns, nl.sysctl());
+        SiteRouting site = SiteRouting.begin(stateDir, nl);
+        createTuns(site, 1);
+        try (TunCarrier workers = TunCarrier.attach(ns.name(), "t0")) {
+            site.placeFloating("braid0", FLOATING);
+            site.configurePath(path(0));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> site.programRoutes(new RoutingSpec(GROUP, REMOTE, FLOATING.address())));
+            System.out.println("conflict: " + e.getMessage());
+            assertTrue(e.getMessage().contains("table 2000100") && e.getMessage().contains("10.9.9.0/24"), e.getMessage());
+        }
+        assertTrue(site.teardown().isClean());
+        assertEquals(withOperatorRoute, IpCli.state(ns, nl.sysctl()));
+
+        // without the route, Braid adds its own rule beside the operator's (another protocol) and removes only its own
+        ns.ip("route", "del", "10.9.9.0/24", "table", "2000100");
+        String withOperatorRule = IpCli.state(ns, nl.sysctl());
+        SiteRouting again = SiteRouting.begin(stateDir, nl);
+        createTuns(again, 1);
+        try (TunCarrier workers = TunCarrier.attach(ns.name(), "t0")) {
+            again.placeFloating("braid0", FLOATING);
+            again.configurePath(path(0));
+            again.programRoutes(new RoutingSpec(GROUP, REMOTE.subList(0, 2), FLOATING.address()));
+            String rules = ns.ip("rule", "show").stdout();
+            assertEquals(2, rules.lines().filter(l -> l.contains("ipproto icmp lookup 2000100")).count(), rules);
+            assertIcmpVia(1, REMOTE.subList(0, 2));
+        }
+        UndoReport report = again.teardown();
+        assertTrue(report.isClean(), report.toString());
+        assertEquals(withOperatorRule, IpCli.state(ns, nl.sysctl()));
     }
 
     @Test

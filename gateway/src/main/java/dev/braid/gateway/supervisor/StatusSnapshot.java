@@ -15,6 +15,7 @@ import dev.braid.ecmp.IpPrefix;
 import dev.braid.ecmp.Netlink;
 import dev.braid.ecmp.NexthopInfo;
 import dev.braid.ecmp.RouteInfo;
+import dev.braid.ecmp.SiteRouting;
 import dev.braid.gateway.Version;
 import dev.braid.gateway.status.SiteStatus;
 import dev.braid.instance.counters.Counter;
@@ -42,6 +43,10 @@ final class StatusSnapshot {
             for (RouteInfo r : netlink.routes(Netlink.RTPROT_BRAID)) {
                 routes.add(r.toString());
                 unreachable |= r.isUnreachable();
+            }
+            // ICMP's single path (SiteRouting's ICMP table): shown with its table
+            for (RouteInfo r : netlink.routes(SiteRouting.icmpTableId((int) plan.nexthopGroupId()), Netlink.RTPROT_BRAID)) {
+                routes.add(r.toString());
             }
         }
         List<Long> members = group.map(g -> g.memberIds().stream().map(Integer::longValue).toList()).orElse(List.of());

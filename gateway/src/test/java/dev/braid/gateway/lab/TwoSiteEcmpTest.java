@@ -27,8 +27,8 @@ import dev.braid.instance.counters.Counter;
  * The product's core promise, end to end: two sites × 2 workers in namespaces, each a real `braid
  * run`; 16 TCP flows between the floating addresses spread over both paths; routes through a
  * resilient nexthop group; ping floating ↔ floating and LAN ↔ LAN; and after SIGTERM — or after a
- * kill -9 of a supervisor followed by a restart and a stop — no link, address, nexthop, route or
- * sysctl Braid added is left.
+ * kill -9 of a supervisor followed by a restart and a stop — no link, address, nexthop, route, rule
+ * or sysctl Braid added is left. ICMP takes one path both ways.
  */
 @Tag("netns")
 class TwoSiteEcmpTest {
@@ -59,6 +59,24 @@ class TwoSiteEcmpTest {
             assertTrue(lab.b.ns.waitForPing(SiteLab.FLOATING_A, Duration.ofSeconds(10), "-I", SiteLab.FLOATING_B));
             assertTrue(lab.a.lan.waitForPing(SiteLab.LAN_HOST_B, Duration.ofSeconds(10)), "LAN A -> LAN B");
             assertTrue(lab.b.lan.waitForPing(SiteLab.LAN_HOST_A, Duration.ofSeconds(10)), "LAN B -> LAN A");
+
+            // ICMP goes over the lowest live path both ways (Braid's ICMP rule and table): without them the
+            // kernel hashes an echo request and its reply apart, and one ping crosses both worker pairs
+            assertTrue(lab.a.ns.ip("rule", "show").stdout().contains("ipproto icmp lookup 2518200 proto 98"),
+                    lab.a.ns.ip("rule", "show").stdout());
+            for (String[] ping : List.of(new String[] {SiteLab.FLOATING_A, SiteLab.FLOATING_B},
+                    new String[] {"192.168.10.1", SiteLab.FLOATING_B}, new String[] {SiteLab.FLOATING_A, "192.168.20.1"})) {
+                long[] tx = tunPackets(lab.a.ns, "tx");
+                long[] rx = tunPackets(lab.a.ns, "rx");
+                lab.a.ns.run("ping", "-q", "-n", "-c", "10", "-i", "0.05", "-W", "1", "-I", ping[0], ping[1]);
+                long[] txAfter = tunPackets(lab.a.ns, "tx");
+                long[] rxAfter = tunPackets(lab.a.ns, "rx");
+                String seen = ping[0] + " -> " + ping[1] + ": requests into braid0/braid1 " + (txAfter[0] - tx[0]) + "/"
+                        + (txAfter[1] - tx[1]) + ", replies out of braid0/braid1 " + (rxAfter[0] - rx[0]) + "/" + (rxAfter[1] - rx[1]);
+                System.out.println(seen);
+                assertTrue(txAfter[0] - tx[0] >= 10 && rxAfter[0] - rx[0] >= 10, seen);
+                assertTrue(txAfter[1] - tx[1] <= 2 && rxAfter[1] - rx[1] <= 2, seen);
+            }
 
             // 16 flows between the floating addresses: every path carries at least 15 % of the bytes
             long[] before = lab.perWorker(lab.a, Counter.TX_BYTES);
@@ -99,6 +117,16 @@ class TwoSiteEcmpTest {
         }
     }
 
+    /** The kernel's packet counters of site's braid0 and braid1 ("tx": into the worker, "rx": out of it). */
+    private static long[] tunPackets(Netns ns, String direction) {
+        long[] out = new long[2];
+        for (int i = 0; i < 2; i++) {
+            out[i] = Long.parseLong(ns.run("cat", "/sys/class/net/braid" + i + "/statistics/" + direction + "_packets")
+                    .stdout().strip());
+        }
+        return out;
+    }
+
     private static String groupOf(Netns ns) {
         return ns.tryRun(Duration.ofSeconds(5), List.of("ip", "nexthop", "show", "id", "518200")).stdout();
     }
@@ -111,6 +139,8 @@ class TwoSiteEcmpTest {
         state.put("nexthops", ns.ip("nexthop", "show").stdout());
         state.put("routes4", ns.ip("route", "show", "table", "all").stdout());
         state.put("routes6", ns.ip("-6", "route", "show", "table", "all").stdout());
+        state.put("rules4", ns.ip("rule", "show").stdout());
+        state.put("rules6", ns.ip("-6", "rule", "show").stdout());
         for (String key : List.of("net.ipv4.ip_forward", "net.ipv4.fib_multipath_hash_policy",
                 "net.ipv6.fib_multipath_hash_policy", "net.ipv4.conf.all.ignore_routes_with_linkdown",
                 "net.ipv6.conf.all.ignore_routes_with_linkdown")) {

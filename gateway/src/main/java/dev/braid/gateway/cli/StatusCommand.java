@@ -143,6 +143,8 @@ final class StatusCommand implements CliCommand {
             b.append(String.format(Locale.ROOT, "  process: pid %d, %s%s, restarts %d, cpu %.1f s%n", w.pid(), w.process(),
                     w.crashLooping() ? " (CRASH-LOOPING, last exit status " + w.lastExitCode() + ")" : "", w.restarts(),
                     w.cpuSeconds()));
+            b.append("  aead: ").append(w.aead()).append(w.aead().equals("jdk-cipher")
+                    ? " (the slower fallback: the worker's log says why the intrinsics were not usable)" : "").append('\n');
         }
         return b.toString();
     }

@@ -53,7 +53,8 @@ public final class SiteMetrics implements MultiCollector {
         out.add(gauge("braid_routes_unreachable", "1 while no path is up and the remote routes are unreachable", null)
                 .dataPoint(point(site, s.routesUnreachable() ? 1 : 0)).build());
 
-        var info = InfoSnapshot.builder().name("braid_worker").help("A worker: its CPU, UDP port and TUN");
+        var info = InfoSnapshot.builder().name("braid_worker").help("A worker: its CPU, UDP port, TUN and the "
+                + "transport AEAD it runs (aead: jdk-intrinsics, or jdk-cipher, the slower fallback)");
         var up = gauge("braid_path_up", "1 while the worker's path is up (handshake done, heard within dead_after)", null);
         var state = gauge("braid_path_state", "1 for the path's current state: up, down, or pending (a starting site "
                 + "before its first handshake)", null);
@@ -85,7 +86,7 @@ public final class SiteMetrics implements MultiCollector {
             Labels l = Labels.of("site", s.site(), "worker", Integer.toString(w.index()));
             info.dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of("site", s.site(),
                     "worker", Integer.toString(w.index()), "cpu", Integer.toString(w.cpu()), "tun", w.tun(),
-                    "port", Integer.toString(w.listenPort()))).build());
+                    "port", Integer.toString(w.listenPort()), "aead", w.aead())).build());
             up.dataPoint(point(l, w.path().equals("up") ? 1 : 0));
             for (String s1 : new String[] {"up", "down", "pending"}) {
                 state.dataPoint(point(Labels.of("site", s.site(), "worker", Integer.toString(w.index()), "state", s1),

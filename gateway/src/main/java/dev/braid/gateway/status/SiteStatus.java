@@ -40,6 +40,8 @@ public record SiteStatus(
      * @param endpoint              the peer worker's address:port as last seen, "" if unknown
      * @param drops                 every drop reason of the worker with its count (zeros included)
      * @param cpuSeconds            CPU time of the worker process (user + system)
+     * @param aead                  the transport AEAD the worker runs: jdk-intrinsics, jdk-cipher (the
+     *                              slower fallback), or unknown (not reported yet)
      */
     public record WorkerStatus(
             int index,
@@ -73,7 +75,8 @@ public record SiteStatus(
             long keepalivesSent,
             long keepalivesReceived,
             Map<String, Long> drops,
-            double cpuSeconds) {
+            double cpuSeconds,
+            String aead) {
 
         public long dropsTotal() {
             return drops.values().stream().mapToLong(Long::longValue).sum();

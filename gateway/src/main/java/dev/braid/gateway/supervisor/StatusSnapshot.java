@@ -85,7 +85,8 @@ final class StatusSnapshot {
                 v[Counter.RX_UDP_BYTES.id()], v[Counter.TX_UDP_BYTES.id()],
                 v[Counter.HANDSHAKES_COMPLETED.id()], v[Counter.HANDSHAKE_INITIATIONS_SENT.id()],
                 v[Counter.HANDSHAKE_INITIATIONS_RECEIVED.id()],
-                v[Counter.KEEPALIVES_SENT.id()], v[Counter.KEEPALIVES_RECEIVED.id()], drops, cpuSeconds(w.pid()));
+                v[Counter.KEEPALIVES_SENT.id()], v[Counter.KEEPALIVES_RECEIVED.id()], drops, cpuSeconds(w.pid()),
+                Counter.aeadName(v[Counter.AEAD.id()]));
     }
 
     /** The endpoint slots under their seqlock: retried while the worker is writing them. */

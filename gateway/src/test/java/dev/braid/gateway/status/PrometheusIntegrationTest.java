@@ -323,7 +323,7 @@ class PrometheusIntegrationTest {
                 }
             }
         }
-        assertEquals(13, rules, "rules loaded from braid-alerts.yml: " + groups);
+        assertEquals(14, rules, "rules loaded from braid-alerts.yml: " + groups);
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 

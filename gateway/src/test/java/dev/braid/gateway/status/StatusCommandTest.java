@@ -105,6 +105,7 @@ class StatusCommandTest {
                 assertEquals(SiteLab.BASE_PORT + i, w.path("listen_port").asInt(), which);
                 assertEquals("braid" + i, w.path("tun").asText(), which);
                 assertEquals(DROP_COUNTERS, w.path("drops").size(), "every drop reason, zeros included: " + which);
+                assertEquals("jdk-intrinsics", w.path("aead").asText(), "the worker runs the intrinsics AEAD: " + which);
                 nexthops.add(w.path("nexthop_id").asLong());
             }
             assertEquals(List.of(GROUP_ID + 1, GROUP_ID + 2), nexthops);
@@ -128,6 +129,7 @@ class StatusCommandTest {
                 assertTrue(block.matches("(?s).*  latest handshake: \\d+ s ago\n.*"), block);
                 assertTrue(block.contains("  endpoint: " + SiteLab.UNDERLAY_B + ":" + (SiteLab.BASE_PORT + i) + "\n"), block);
                 assertTrue(block.matches("(?s).*  process: pid \\d+, running, restarts 0, cpu [0-9.]+ s\n.*"), block);
+                assertTrue(block.contains("  aead: jdk-intrinsics\n"), block);
             }
 
             // CONFIG instead of --state-dir: the same site

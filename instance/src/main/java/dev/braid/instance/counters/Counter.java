@@ -35,6 +35,7 @@ public enum Counter {
     CPU(26, Kind.GAUGE, "the CPU the loop thread is pinned to, -1 when not pinned"),
     HANDSHAKE_ROLE(27, Kind.GAUGE, "1 if the current session was initiated by this worker, 2 if by the peer"),
     REKEYS_FORCED(28, Kind.TOTAL, "rekeys requested through the control ring"),
+    AEAD(29, Kind.GAUGE, "the transport AEAD in use: 1 = the JDK's intrinsics, 2 = the JDK's Cipher (fallback), 0 = not yet known"),
 
     DROP_BAD_LENGTH(64, Kind.DROP, "bad_length"),
     DROP_BAD_TYPE(65, Kind.DROP, "bad_type"),
@@ -65,6 +66,15 @@ public enum Counter {
     public enum Kind { TOTAL, GAUGE, DROP }
 
     public static final int SLOT_COUNT = 128;
+
+    /** Values of {@link #AEAD}. */
+    public static final long AEAD_JDK_INTRINSICS = 1;
+    public static final long AEAD_JDK_CIPHER = 2;
+
+    /** {@link #AEAD}'s value as status and /metrics name it. */
+    public static String aeadName(long value) {
+        return value == AEAD_JDK_INTRINSICS ? "jdk-intrinsics" : value == AEAD_JDK_CIPHER ? "jdk-cipher" : "unknown";
+    }
 
     private static final Counter[] BY_ID = new Counter[SLOT_COUNT];
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.braid.instance.counters.Counter;
 import dev.braid.instance.counters.CountersFile;
 import dev.braid.instance.protocol.IntrinsicChaCha20Poly1305;
 import dev.braid.instance.protocol.WireGuardKeys;
@@ -64,6 +65,8 @@ public final class WorkerMain {
             return 1;
         }
         String slowAead = IntrinsicChaCha20Poly1305.unavailableReason();
+        // published, so that a JDK update that quietly costs the fast path shows in status and /metrics
+        counters.set(Counter.AEAD, slowAead == null ? Counter.AEAD_JDK_INTRINSICS : Counter.AEAD_JDK_CIPHER);
         if (slowAead != null) {
             // Still correct and interoperable, but ~1.8x the CPU per packet and ~2.2 KB of garbage.
             System.err.println("braid worker: warning: sealing with the JDK's Cipher, not its intrinsics: " + slowAead);

@@ -43,6 +43,7 @@ final class BenchRun {
     private int attempts;
     private Cleanup cleanup;
     private volatile String roundTag = "";
+    private volatile int round = 1;
 
     BenchRun(BenchOptions options, String command, PrintStream out, Path workDir) {
         this.options = options;
@@ -63,7 +64,7 @@ final class BenchRun {
             List<Scenario> list = options.scenarios();
             int rounds = options.rounds();
             Map<String, List<ObjectNode>> results = new LinkedHashMap<>();
-            for (int round = 1; round <= rounds && !cleanup.cancelled(); round++) {
+            for (round = 1; round <= rounds && !cleanup.cancelled(); round++) {
                 roundTag = rounds == 1 ? "" : " (round " + round + ")";
                 for (int i = 0; i < list.size() && !cleanup.cancelled(); i++) {
                     Scenario s = list.get(i);
@@ -159,7 +160,8 @@ final class BenchRun {
                 out.printf(Locale.ROOT, "  lab up in %.1f s; measuring (%d s per run)%n", (System.nanoTime() - t0) / 1e9,
                         parameters.seconds());
                 result.set("setup", lab.setup());
-                Map<String, ObjectNode> rows = measurement.measure(lab);
+                // even rounds measure a lab's routes in reverse order (see Measurement)
+                Map<String, ObjectNode> rows = measurement.measure(lab, round % 2 == 0);
                 ObjectNode rowsNode = result.putObject("rows");
                 rows.forEach(rowsNode::set);
                 result.set("trouble", measurement.trouble());

@@ -24,7 +24,9 @@ import dev.braid.gateway.bench.BenchLab.Route;
 
 /**
  * Runs the figures of one lab, every route step by step (route 1 then route 2 for each step, so
- * that two routes of one lab are compared under the same load of the box): warm-up, idle ping,
+ * that two routes of one lab are compared under the same load of the box; {@code reversed} runs
+ * them the other way round, and rounds alternate, because the second of two back-to-back runs
+ * measured a few per cent slower here whichever route it was): warm-up, idle ping,
  * TCP 1 stream, TCP N streams with a ping and the CPU accounting running alongside, UDP at full
  * rate. Each iperf3 run gets a fresh one-off server on its own port. A step that fails is tried
  * once more; if it fails again its figure holds the error and the next step runs.
@@ -59,38 +61,43 @@ final class Measurement {
     }
 
     /** Row key → figures, for every route of {@code lab}. */
-    Map<String, ObjectNode> measure(BenchLab lab) {
+    Map<String, ObjectNode> measure(BenchLab lab, boolean reversed) {
         Map<String, Long> troubleAtStart = lab.troubleCounters();
         try {
-            return measureRoutes(lab);
+            return measureRoutes(lab, reversed);
         } finally {
             trouble = TroubleCounters.delta(troubleAtStart, lab.troubleCounters());
         }
     }
 
-    private Map<String, ObjectNode> measureRoutes(BenchLab lab) {
+    private Map<String, ObjectNode> measureRoutes(BenchLab lab, boolean reversed) {
         Map<String, ObjectNode> rows = new LinkedHashMap<>();
-        for (Route r : lab.routes()) {
+        List<Route> order = reversed ? lab.routes().reversed() : lab.routes();
+        for (int i = 0; i < lab.routes().size(); i++) {
+            Route r = lab.routes().get(i);
             ObjectNode row = JsonNodeFactory.instance.objectNode();
             row.put("label", r.label());
             row.put("client", r.clientAddress());
             row.put("server", r.serverAddress());
+            if (lab.routes().size() > 1) {
+                row.put("measured_position", order.indexOf(r) + 1); // 1 = first of each back-to-back pair
+            }
             rows.put(r.key(), row);
         }
-        for (Route r : lab.routes()) {
+        for (Route r : order) {
             step(r, "warm-up", () -> {
                 iperf(r, p.warmupSeconds(), List.of("-P", Integer.toString(p.streams())));
                 return null;
             });
         }
         pause(1000); // let the warm-up's queues drain before the idle ping
-        for (Route r : lab.routes()) {
+        for (Route r : order) {
             rows.get(r.key()).set("ping_idle", step(r, "idle ping", () -> ping(r, p.pingIdleCount()).toJson()));
         }
-        for (Route r : lab.routes()) {
+        for (Route r : order) {
             rows.get(r.key()).set("tcp_1", step(r, "tcp 1 stream", () -> tcp(r, 1).toJson()));
         }
-        for (Route r : lab.routes()) {
+        for (Route r : order) {
             ObjectNode loaded = step(r, "tcp " + p.streams() + " streams", () -> loadedTcp(lab, r));
             ObjectNode row = rows.get(r.key());
             if (loaded.has("error")) {
@@ -99,11 +106,11 @@ final class Measurement {
                 loaded.properties().forEach(e -> row.set(e.getKey(), e.getValue()));
             }
         }
-        for (Route r : lab.routes()) {
+        for (Route r : order) {
             rows.get(r.key()).set("udp", step(r, "udp", () -> IperfReport.udp(iperf(r, p.seconds(),
                     List.of("-u", "-b", "0", "-l", Integer.toString(p.udpDatagramBytes())))).toJson()));
         }
-        for (Route r : lab.routes()) {
+        for (Route r : order) {
             noteStalls(r.label(), rows.get(r.key()));
         }
         return rows;

@@ -15,11 +15,12 @@ import java.util.Optional;
  * @param nexthopId   RTA_NH_ID, 0 when the route does not use a nexthop object
  * @param preferredSource RTA_PREFSRC
  * @param ifindex     RTA_OIF of a single-path route, 0 otherwise
+ * @param ifname      that link's name, "" when unknown or none
  * @param gateway     RTA_GATEWAY of a single-path route
  * @param paths       RTA_MULTIPATH entries (for a route via a group: one per member)
  */
 public record RouteInfo(IpPrefix destination, int table, int protocol, int type, int nexthopId,
-                        Optional<InetAddress> preferredSource, int ifindex, Optional<InetAddress> gateway,
+                        Optional<InetAddress> preferredSource, int ifindex, String ifname, Optional<InetAddress> gateway,
                         List<Path> paths) {
 
     /** One entry of RTA_MULTIPATH. */
@@ -49,7 +50,7 @@ public record RouteInfo(IpPrefix destination, int table, int protocol, int type,
         }
         gateway.ifPresent(g -> sb.append(" via ").append(IpPrefix.formatAddress(g)));
         if (ifindex != 0) {
-            sb.append(" dev #").append(ifindex);
+            sb.append(" dev ").append(ifname.isEmpty() ? "#" + ifindex : ifname);
         }
         preferredSource.ifPresent(s -> sb.append(" src ").append(IpPrefix.formatAddress(s)));
         sb.append(" proto ").append(protocol);

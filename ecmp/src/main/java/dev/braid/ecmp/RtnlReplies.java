@@ -213,8 +213,9 @@ final class RtnlReplies {
         if (dst == null) {
             dst = IpLiteral.toAddress(new byte[family == AF_INET6 ? 16 : 4]);
         }
+        String oifName = oif == 0 ? null : ifnames.apply(oif);
         return new RouteInfo(new IpPrefix(dst, dstLength), table, protocol, type, nhid,
-                Optional.ofNullable(prefSrc), oif, Optional.ofNullable(gateway), paths);
+                Optional.ofNullable(prefSrc), oif, oifName == null ? "" : oifName, Optional.ofNullable(gateway), paths);
     }
 
     /** struct rtnexthop { u16 len; u8 flags; u8 hops (weight - 1); s32 ifindex; } + attributes. */

@@ -132,11 +132,16 @@ try:
     rc, out = run("ip -o link show | grep -c 'braid[0-9]'; sysctl -n net.ipv4.ip_forward", 60)
     f = out.split()
     check("worker TUNs exist and ip_forward was set while running", len(f) == 2 and f[0] != "0" and f[1] == "1", out)
+    rc, out = run("ip route show table all proto 98 | grep -c .", 60)
+    check("Braid's routes while running (main table and ICMP's, unreachable: no path is up)",
+          out.strip() not in ("", "0"), out)
     rc, out = run("systemctl stop braid; systemctl is-active braid; ip -o link show | grep -c 'braid[0-9]'; "
-                  "sysctl -n net.ipv4.ip_forward; journalctl -b -u braid --no-pager -o cat | grep -c 'could not be undone'", 300)
+                  "sysctl -n net.ipv4.ip_forward; journalctl -b -u braid --no-pager -o cat | grep -c 'could not be undone'; "
+                  "ip route show table all proto 98 | grep -c .; ip rule show | grep -c 'proto 98'", 300)
     f = out.split()
-    check("systemctl stop braid: inactive, TUNs gone, ip_forward restored to 0, nothing left undone",
-          f[:4] == ["inactive", "0", "0", "0"], out)
+    check("systemctl stop braid: inactive, TUNs gone, ip_forward restored to 0, nothing left undone, "
+          "no route or rule of Braid's (proto 98) in any table",
+          f[:6] == ["inactive", "0", "0", "0", "0", "0"], out)
     rc, out = run("journalctl -b -u braid --no-pager -o cat | tail -n 40", 60)
     print("       --- journalctl -u braid (last lines)\n" + "\n".join("       " + l for l in out.splitlines()[-40:]), flush=True)
     print("BOOT_SECONDS=%.0f BRAID_START_SECONDS=%.0f" % (boot_s, start_s), flush=True)

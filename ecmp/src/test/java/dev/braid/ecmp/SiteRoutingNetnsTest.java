@@ -263,41 +263,40 @@ class SiteRoutingNetnsTest {
         assertEquals(before, IpCli.state(ns, nl.sysctl()));
     }
 
-    @Test
-    void anOperatorsRouteIsNeitherReplacedNorRemoved() {
-        ns.ip("route", "add", "192.168.20.0/24", "dev", "lo", "proto", "static");
-        String withOperatorRoute = IpCli.state(ns, nl.sysctl());
+    /**
+     * A site whose routes conflict with something an operator put there: programRoutes refuses,
+     * teardown is clean and leaves the operator's state as it was. Returns the refusal's message.
+     */
+    private String refusedByAConflict() {
+        String withOperatorState = IpCli.state(ns, nl.sysctl());
         SiteRouting site = SiteRouting.begin(stateDir, nl);
         createTuns(site, 1);
+        String message;
         try (TunCarrier workers = TunCarrier.attach(ns.name(), "t0")) {
             site.placeFloating("braid0", FLOATING);
             site.configurePath(path(0));
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> site.programRoutes(new RoutingSpec(GROUP, REMOTE, FLOATING.address())));
-            System.out.println("conflict: " + e.getMessage());
-            assertTrue(e.getMessage().contains("192.168.20.0/24"), e.getMessage());
+            message = assertThrows(IllegalStateException.class,
+                    () -> site.programRoutes(new RoutingSpec(GROUP, REMOTE, FLOATING.address()))).getMessage();
+            System.out.println("conflict: " + message);
         }
         assertTrue(site.teardown().isClean());
-        assertEquals(withOperatorRoute, IpCli.state(ns, nl.sysctl()));
+        assertEquals(withOperatorState, IpCli.state(ns, nl.sysctl()));
+        return message;
+    }
+
+    @Test
+    void anOperatorsRouteIsNeitherReplacedNorRemoved() {
+        ns.ip("route", "add", "192.168.20.0/24", "dev", "lo", "proto", "static");
+        String message = refusedByAConflict();
+        assertTrue(message.contains("192.168.20.0/24"), message);
     }
 
     @Test
     void anOperatorsRouteInTheIcmpTableIsRefusedAndAnOperatorsIcmpRuleIsKept() {
         ns.ip("route", "add", "10.9.9.0/24", "dev", "lo", "table", "2000100", "proto", "static");
         ns.ip("rule", "add", "ipproto", "icmp", "priority", "32700", "table", "2000100");
-        String withOperatorRoute = IpCli.state(ns, nl.sysctl());
-        SiteRouting site = SiteRouting.begin(stateDir, nl);
-        createTuns(site, 1);
-        try (TunCarrier workers = TunCarrier.attach(ns.name(), "t0")) {
-            site.placeFloating("braid0", FLOATING);
-            site.configurePath(path(0));
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> site.programRoutes(new RoutingSpec(GROUP, REMOTE, FLOATING.address())));
-            System.out.println("conflict: " + e.getMessage());
-            assertTrue(e.getMessage().contains("table 2000100") && e.getMessage().contains("10.9.9.0/24"), e.getMessage());
-        }
-        assertTrue(site.teardown().isClean());
-        assertEquals(withOperatorRoute, IpCli.state(ns, nl.sysctl()));
+        String message = refusedByAConflict();
+        assertTrue(message.contains("table 2000100") && message.contains("10.9.9.0/24"), message);
 
         // without the route, Braid adds its own rule beside the operator's (another protocol) and removes only its own
         ns.ip("route", "del", "10.9.9.0/24", "table", "2000100");

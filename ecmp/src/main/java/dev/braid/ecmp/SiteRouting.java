@@ -322,14 +322,8 @@ public final class SiteRouting {
         List<IpPrefix> installed = new ArrayList<>();
         if (installRoutes || fresh || routesUnreachable) {
             routesUnreachable = false;
-            InetAddress src = routing.preferredSource();
-            for (IpPrefix d : routing.destinations()) {
-                journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID));
-                boolean sameFamily = src != null && src.getAddress().length == d.addressBytes();
-                netlink.replaceRoute(d, d.isIpv4() ? group : ipv6TwinId(group), sameFamily ? src : null,
-                        Netlink.RTPROT_BRAID);
-                installed.add(d);
-            }
+            routeEveryDestination(Rtnl.RT_TABLE_MAIN, group);
+            installed.addAll(routing.destinations());
         }
         pinIcmp(members.getFirst());
         return new GroupUpdate(GroupUpdate.Outcome.GROUP_SET, members, skipped, installed, System.nanoTime() - start,
@@ -343,15 +337,23 @@ public final class SiteRouting {
      */
     private void pinIcmp(int path) {
         int table = icmpTableId(routing.groupId());
+        routeEveryDestination(table, path);
+        icmpPath = path;
+        addIcmpRules(table);
+    }
+
+    /**
+     * Routes every destination, in {@code table}, through nexthop (group) {@code nexthop} or its IPv6
+     * twin, with the preferred source where it is of the destination's family.
+     */
+    private void routeEveryDestination(int table, int nexthop) {
         InetAddress src = routing.preferredSource();
         for (IpPrefix d : routing.destinations()) {
             journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID, table));
             boolean sameFamily = src != null && src.getAddress().length == d.addressBytes();
-            netlink.replaceRoute(table, d, d.isIpv4() ? path : ipv6TwinId(path), sameFamily ? src : null,
+            netlink.replaceRoute(table, d, d.isIpv4() ? nexthop : ipv6TwinId(nexthop), sameFamily ? src : null,
                     Netlink.RTPROT_BRAID);
         }
-        icmpPath = path;
-        addIcmpRules(table);
     }
 
     private void addIcmpRules(int table) {
@@ -378,13 +380,12 @@ public final class SiteRouting {
     }
 
     private GroupUpdate unreachable(long start, Map<Integer, String> skipped, String why) {
-        int icmpTable = icmpTableId(routing.groupId());
-        for (IpPrefix d : routing.destinations()) {
-            journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID));
-            netlink.replaceUnreachableRoute(d, Netlink.RTPROT_BRAID);
-            // ICMP too: its table must not keep a path declared dead (that path's TUN may still be up)
-            journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID, icmpTable));
-            netlink.replaceUnreachableRoute(icmpTable, d, Netlink.RTPROT_BRAID);
+        // ICMP's table too: it must not keep a path declared dead (that path's TUN may still be up)
+        for (int table : new int[] {Rtnl.RT_TABLE_MAIN, icmpTableId(routing.groupId())}) {
+            for (IpPrefix d : routing.destinations()) {
+                journal.append(new JournalEntry.RouteAdded(d, Netlink.RTPROT_BRAID, table));
+                netlink.replaceUnreachableRoute(table, d, Netlink.RTPROT_BRAID);
+            }
         }
         routesUnreachable = true;
         icmpPath = 0;

@@ -79,9 +79,16 @@ public final class BenchReport {
         return b == 0 ? Double.NaN : a / b;
     }
 
-    /** The floating-penalty scenario's two routes compared: percent change from link to floating. */
+    /**
+     * The floating-penalty scenario's two routes compared: percent change from link to floating.
+     * For TCP, when the scenario holds back-to-back pairs (every round's), the change is the median
+     * of the pairs' changes, with p25/p75 and the pair count beside it: the two routes differ by
+     * less than one run's noise, so a figure from one pair per round would mostly be noise. Older
+     * files without pairs, UDP, RTT and CPU: the change between the rows' (median) figures.
+     */
     static ObjectNode floatingPenalty(JsonNode scenarios, int streams) {
-        JsonNode rows = scenarios.path(Scenario.FLOATING_PENALTY).path("rows");
+        JsonNode scenario = scenarios.path(Scenario.FLOATING_PENALTY);
+        JsonNode rows = scenario.path("rows");
         if (!rows.has("link") || !rows.has("floating")) {
             return null;
         }
@@ -89,9 +96,28 @@ public final class BenchReport {
         JsonNode floating = rows.get("floating");
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("compares", "braid-1 between the floating addresses vs straight between worker 0's /30 link ends, same lab");
-        for (String key : List.of("tcp_1", tcpKey(streams), "udp")) {
-            Json.put(o, key + "_change_percent", change(link, floating, key + ".bits_per_second"));
+        for (String key : List.of("tcp_1", tcpKey(streams))) {
+            List<Double> changes = new ArrayList<>();
+            for (JsonNode pair : scenario.path("pairs")) {
+                double from = Json.number(pair, "bits_per_second.link");
+                double to = Json.number(pair, "bits_per_second.floating");
+                if (key.equals(pair.path("test").asText()) && !pair.has("error") && from > 0 && Double.isFinite(to)) {
+                    changes.add(100.0 * (to - from) / from);
+                }
+            }
+            double ofRows = change(link, floating, key + ".bits_per_second");
+            if (changes.isEmpty()) {
+                Json.put(o, key + "_change_percent", ofRows);
+            } else {
+                Stats.Summary summary = Stats.of(changes);
+                Json.put(o, key + "_change_percent", summary.p50());
+                Json.put(o, key + "_change_percent_p25", summary.p25());
+                Json.put(o, key + "_change_percent_p75", summary.p75());
+                o.put(key + "_pairs", summary.count());
+                Json.put(o, key + "_change_percent_of_row_medians", ofRows);
+            }
         }
+        Json.put(o, "udp_change_percent", change(link, floating, "udp.bits_per_second"));
         Json.put(o, "rtt_idle_p50_change_ms", Json.number(floating, "ping_idle.rtt_ms.p50") - Json.number(link, "ping_idle.rtt_ms.p50"));
         Json.put(o, "cpu_s_per_gb_change_percent", change(link, floating, "cpu.cpu_s_per_gb"));
         return o;
@@ -149,9 +175,10 @@ public final class BenchReport {
 
         JsonNode penalty = data.path("floating_penalty");
         if (penalty.isObject()) {
-            sb.append(String.format(Locale.ROOT, "%nfloating-address penalty (braid-1, floating vs /30 link, same lab): TCP-1 %s,"
-                            + " TCP-%d %s, UDP %s, RTT idle p50 %s ms, CPU s/GB %s%n",
-                    percent(penalty, "tcp_1_change_percent"), streams, percent(penalty, tcpN + "_change_percent"),
+            sb.append(String.format(Locale.ROOT, "%nfloating-address penalty (braid-1, floating vs /30 link, same lab): TCP-1 %s%s,"
+                            + " TCP-%d %s%s, UDP %s, RTT idle p50 %s ms, CPU s/GB %s%n",
+                    percent(penalty, "tcp_1_change_percent"), pairSpread(penalty, "tcp_1"), streams,
+                    percent(penalty, tcpN + "_change_percent"), pairSpread(penalty, tcpN),
                     percent(penalty, "udp_change_percent"), signed(Json.number(penalty, "rtt_idle_p50_change_ms"), 3),
                     percent(penalty, "cpu_s_per_gb_change_percent")));
         }
@@ -278,6 +305,16 @@ public final class BenchReport {
     private static String times(JsonNode o, String key) {
         double v = Json.number(o, key);
         return Double.isFinite(v) ? String.format(Locale.ROOT, v >= 100 ? "%.0fx" : v >= 10 ? "%.1fx" : "%.2fx", v) : "-";
+    }
+
+    /** " (median of N pairs, p25 .. p75 %)" when the penalty came from back-to-back pairs. */
+    private static String pairSpread(JsonNode penalty, String key) {
+        if (!penalty.has(key + "_pairs")) {
+            return "";
+        }
+        int n = penalty.path(key + "_pairs").asInt();
+        return String.format(Locale.ROOT, " (median of %d pair%s, p25 %s .. p75 %s %%)", n, n == 1 ? "" : "s",
+                signed(Json.number(penalty, key + "_change_percent_p25"), 1), signed(Json.number(penalty, key + "_change_percent_p75"), 1));
     }
 
     private static String percent(JsonNode o, String key) {

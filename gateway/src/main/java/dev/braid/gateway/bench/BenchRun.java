@@ -108,6 +108,14 @@ final class BenchRun {
         if (!errors.isEmpty()) {
             merged.put("error", String.join("; ", errors));
         }
+        // the penalty's pairs from every round, in one list: its median is over all of them
+        ArrayNode pairs = JsonNodeFactory.instance.arrayNode();
+        for (ObjectNode r : rounds) {
+            r.path("pairs").forEach(pair -> pairs.add(((ObjectNode) pair.deepCopy()).put("round", r.path("round").asInt())));
+        }
+        if (!pairs.isEmpty()) {
+            merged.set("pairs", pairs);
+        }
         ArrayNode all = merged.putArray("rounds");
         rounds.forEach(all::add);
         return merged;
@@ -165,6 +173,9 @@ final class BenchRun {
                 ObjectNode rowsNode = result.putObject("rows");
                 rows.forEach(rowsNode::set);
                 result.set("trouble", measurement.trouble());
+                if (!measurement.pairs().isEmpty()) {
+                    result.set("pairs", measurement.pairs());
+                }
             } catch (Throwable e) {
                 failure.set(e);
             } finally {
@@ -233,7 +244,8 @@ final class BenchRun {
     private Duration deadline(Scenario scenario) {
         BenchParameters p = parameters;
         long perRoute = p.warmupSeconds() + 3L * (p.seconds() + p.omitSeconds()) + (long) p.pingIdleCount() * p.pingIntervalMs() / 1000 + 60;
-        return Duration.ofSeconds(180 + 2 * scenario.routeCount() * perRoute);
+        long pairs = scenario.routeCount() < 2 ? 0 : 2L * p.penaltyPairs() * 2 * (p.pairSeconds() + p.omitSeconds() + 10);
+        return Duration.ofSeconds(180 + 2 * scenario.routeCount() * perRoute + 2 * pairs);
     }
 
     private synchronized ObjectNode envelope(boolean interrupted) {

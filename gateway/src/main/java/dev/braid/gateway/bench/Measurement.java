@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -30,6 +31,11 @@ import dev.braid.gateway.bench.BenchLab.Route;
  * TCP 1 stream, TCP N streams with a ping and the CPU accounting running alongside, UDP at full
  * rate. Each iperf3 run gets a fresh one-off server on its own port. A step that fails is tried
  * once more; if it fails again its figure holds the error and the next step runs.
+ *
+ * <p>A lab with two routes (the floating-address penalty) then runs {@code penaltyPairs} more
+ * back-to-back pairs of TCP runs, 1 and N streams, the order within a pair alternating from pair
+ * to pair: a comparison of two routes that differ by less than one run's noise (±5 % per run
+ * here) needs many pairs, each taken under the same moment's load, rather than one pair per round.
  */
 final class Measurement {
     private static final int MAX_TRIES = 2;
@@ -40,6 +46,7 @@ final class Measurement {
     private final Consumer<String> progress;
     private final BooleanSupplier cancelled;
     private final List<String> notes = new ArrayList<>();
+    private final ArrayNode pairs = JsonNodeFactory.instance.arrayNode();
     private ObjectNode trouble = JsonNodeFactory.instance.objectNode();
     private int nextPort = 5201;
 
@@ -53,6 +60,15 @@ final class Measurement {
     /** Remarks gathered while measuring (stalls, idle paths, vanished processes). */
     List<String> notes() {
         return notes;
+    }
+
+    /**
+     * The back-to-back pairs of a two-route lab, one entry per pair and test: {pair, source (main:
+     * the main steps' runs; paired: the extra runs), test, seconds, order (route keys, first
+     * first), bits_per_second {route key: figure}} or an error. Empty for a one-route lab.
+     */
+    ArrayNode pairs() {
+        return pairs;
     }
 
     /** What went wrong (drops, paths down) over the whole measurement, see {@link BenchLab#troubleCounters}. */
@@ -113,7 +129,53 @@ final class Measurement {
         for (Route r : order) {
             noteStalls(r.label(), rows.get(r.key()));
         }
+        if (lab.routes().size() == 2) {
+            measurePairs(order, rows);
+        }
         return rows;
+    }
+
+    /** The main steps' TCP pairs, then the extra pairs, each pair's order the reverse of the one before. */
+    private void measurePairs(List<Route> order, Map<String, ObjectNode> rows) {
+        List<String> tests = List.of("tcp_" + p.streams(), "tcp_1");
+        for (String test : tests) {
+            ObjectNode entry = pairEntry(0, "main", test, p.seconds(), order);
+            for (Route r : order) {
+                addToPair(entry, r, rows.get(r.key()).path(test));
+            }
+            pairs.add(entry);
+        }
+        for (int k = 1; k <= p.penaltyPairs() && !cancelled.getAsBoolean(); k++) {
+            List<Route> pairOrder = k % 2 == 1 ? order.reversed() : order;
+            for (String test : tests) {
+                int streams = test.equals("tcp_1") ? 1 : p.streams();
+                ObjectNode entry = pairEntry(k, "paired", test, p.pairSeconds(), pairOrder);
+                for (Route r : pairOrder) {
+                    addToPair(entry, r, step(r, "pair " + k + " tcp " + streams, () -> tcp(r, streams, p.pairSeconds()).toJson()));
+                }
+                pairs.add(entry);
+            }
+        }
+    }
+
+    private static void addToPair(ObjectNode entry, Route r, JsonNode figure) {
+        if (figure.has("bits_per_second")) {
+            ((ObjectNode) entry.get("bits_per_second")).set(r.key(), figure.get("bits_per_second"));
+        } else {
+            entry.put("error", r.key() + ": " + figure.path("error").asText("not measured"));
+        }
+    }
+
+    private static ObjectNode pairEntry(int pair, String source, String test, int seconds, List<Route> order) {
+        ObjectNode entry = JsonNodeFactory.instance.objectNode();
+        entry.put("pair", pair);
+        entry.put("source", source);
+        entry.put("test", test);
+        entry.put("seconds", seconds);
+        ArrayNode keys = entry.putArray("order");
+        order.forEach(r -> keys.add(r.key()));
+        entry.putObject("bits_per_second");
+        return entry;
     }
 
     private static void pause(long millis) {
@@ -159,7 +221,11 @@ final class Measurement {
     }
 
     private IperfReport.Tcp tcp(Route r, int streams) throws IOException {
-        return IperfReport.tcp(iperf(r, p.seconds(), List.of("-O", Integer.toString(p.omitSeconds()),
+        return tcp(r, streams, p.seconds());
+    }
+
+    private IperfReport.Tcp tcp(Route r, int streams, int seconds) throws IOException {
+        return IperfReport.tcp(iperf(r, seconds, List.of("-O", Integer.toString(p.omitSeconds()),
                 "-P", Integer.toString(streams))));
     }
 

@@ -128,6 +128,44 @@ class BenchReportTest {
     }
 
     @Test
+    void withPairsTheTcpPenaltyIsTheMedianOfThePairsChangesNotOfTheRows() {
+        ObjectNode scenarios = JsonNodeFactory.instance.objectNode();
+        ObjectNode floating = scenario("ok", "x",
+                row("braid-1 /30 link", 0.5, 0.6, 0.3, 0.4, 3.0, 10.0, null),
+                row("braid-1 floating", 0.45, 0.6, 0.33, 0.5, 3.0, 11.0, null));
+        var pairs = floating.putArray("pairs");
+        // 16 streams: changes +10, -2, +1, +50 (a noisy pair), -1 %; one pair failed; one is a 1-stream pair
+        double[][] tcp16 = {{1.0, 1.10}, {1.0, 0.98}, {2.0, 2.02}, {1.0, 1.5}, {1.0, 0.99}};
+        for (double[] pair : tcp16) {
+            ObjectNode p = pairs.addObject().put("test", "tcp_16");
+            p.putObject("bits_per_second").put("link", pair[0] * 1e9).put("floating", pair[1] * 1e9);
+        }
+        pairs.addObject().put("test", "tcp_16").put("error", "floating: iperf3 exited 1").putObject("bits_per_second").put("link", 1e9);
+        ObjectNode one = pairs.addObject().put("test", "tcp_1");
+        one.putObject("bits_per_second").put("link", 1e9).put("floating", 0.97e9);
+        scenarios.set("floating-penalty", floating);
+
+        JsonNode p = BenchReport.floatingPenalty(scenarios, 16);
+        assertEquals(1.0, p.path("tcp_16_change_percent").asDouble(), 1e-9, "median of -2, -1, +1, +10, +50");
+        assertEquals(5, p.path("tcp_16_pairs").asInt(), "the failed pair is left out");
+        assertEquals(-1.5, p.path("tcp_16_change_percent_p25").asDouble(), 1e-9);
+        assertEquals(30.0, p.path("tcp_16_change_percent_p75").asDouble(), 1e-9);
+        assertEquals(0.0, p.path("tcp_16_change_percent_of_row_medians").asDouble(), 1e-9);
+        assertEquals(-3.0, p.path("tcp_1_change_percent").asDouble(), 1e-9);
+        assertEquals(1, p.path("tcp_1_pairs").asInt());
+        assertEquals(10.0, p.path("udp_change_percent").asDouble(), 1e-9, "UDP still compares the rows");
+
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.set("scenarios", scenarios);
+        data.set("floating_penalty", p);
+        ObjectNode meta = JsonNodeFactory.instance.objectNode();
+        meta.putObject("parameters").put("streams", 16);
+        String table = BenchReport.table(BenchReport.envelope("ok", data, meta));
+        assertTrue(table.contains("TCP-16 +1.0 % (median of 5 pairs, p25 -1.5 .. p75 +30.0 %)"), table);
+        assertTrue(table.contains("TCP-1 -3.0 % (median of 1 pair, p25 -3.0 .. p75 -3.0 %)"), table);
+    }
+
+    @Test
     void tableShowsEveryRowRatiosPenaltySharesFailuresAndNotes() {
         String table = BenchReport.table(sampleEnvelope());
         String[] lines = table.split("\n");

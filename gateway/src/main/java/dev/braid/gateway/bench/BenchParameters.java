@@ -14,18 +14,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param pingIdleCount    pings sent on an idle path
  * @param pingIntervalMs   the interval of the idle and the loaded ping
  * @param warmupSeconds    a TCP run with {@code streams} streams before anything is measured
+ * @param pingWarmupCount  pings at 1 ms after it, so the small-packet path is warm too (figures discarded)
  * @param penaltyPairs     extra back-to-back pairs of TCP runs (1 and {@code streams} streams) over the two
  *                         routes of the floating-penalty lab, their order alternating pair by pair; the
  *                         penalty is the median of the pairs' ratios, so one noisy run cannot make it
  * @param pairSeconds      length of each of those runs (after the omitted seconds)
  */
 public record BenchParameters(int seconds, int omitSeconds, int streams, int udpDatagramBytes, int pingIdleCount,
-                              int pingIntervalMs, int warmupSeconds, int penaltyPairs, int pairSeconds) {
+                              int pingIntervalMs, int warmupSeconds, int pingWarmupCount, int penaltyPairs, int pairSeconds) {
     public static final int DEFAULT_SECONDS = 10;
     public static final int QUICK_SECONDS = 5;
 
     public static BenchParameters of(int seconds, boolean quick) {
-        return new BenchParameters(seconds, 1, 16, 1392, quick ? 100 : 200, 10, quick ? 2 : 3, quick ? 2 : 4, quick ? 3 : 5);
+        return new BenchParameters(seconds, 1, 16, 1392, quick ? 100 : 200, 10, quick ? 2 : 3, quick ? 500 : 1000, quick ? 2 : 4, quick ? 3 : 5);
     }
 
     /** Pings sent during the loaded run: they start after the omitted seconds and end before iperf3 does. */
@@ -43,6 +44,7 @@ public record BenchParameters(int seconds, int omitSeconds, int streams, int udp
         o.put("ping_interval_ms", pingIntervalMs);
         o.put("ping_load_count", pingLoadCount());
         o.put("warmup_seconds", warmupSeconds);
+        o.put("ping_warmup_count", pingWarmupCount);
         o.put("penalty_pairs", penaltyPairs);
         o.put("pair_seconds", pairSeconds);
         return o;

@@ -243,7 +243,8 @@ final class BenchRun {
     /** Generous: every step's own timeouts, tried twice, plus the lab's build and teardown. */
     private Duration deadline(Scenario scenario) {
         BenchParameters p = parameters;
-        long perRoute = p.warmupSeconds() + 3L * (p.seconds() + p.omitSeconds()) + (long) p.pingIdleCount() * p.pingIntervalMs() / 1000 + 60;
+        long perRoute = p.warmupSeconds() + p.pingWarmupCount() * 5L / 1000 + 3L * (p.seconds() + p.omitSeconds())
+                + (long) p.pingIdleCount() * p.pingIntervalMs() / 1000 + 60;
         long pairs = scenario.routeCount() < 2 ? 0 : 2L * p.penaltyPairs() * 2 * (p.pairSeconds() + p.omitSeconds() + 10);
         return Duration.ofSeconds(180 + 2 * scenario.routeCount() * perRoute + 2 * pairs);
     }

@@ -103,6 +103,11 @@ final class Measurement {
         for (Route r : order) {
             step(r, "warm-up", () -> {
                 iperf(r, p.warmupSeconds(), List.of("-P", Integer.toString(p.streams())));
+                // and the small-packet path the idle ping takes: a worker's JIT compiles the bulk path
+                // in the TCP warm-up, but a batch of one ping runs branches bulk traffic never takes;
+                // measured cold, a fresh lab's first 200 idle pings had p50 0.69 ms against 0.38-0.52
+                // for the next series (BENCHMARKS.md, "Odd things seen")
+                warmUpPing(r);
                 return null;
             });
         }
@@ -362,6 +367,19 @@ final class Measurement {
                 notes.add(String.format(Locale.ROOT, "%s %s: a second at %.3f Gbit/s against a median of %.3f (a stall)",
                         label, key, min / 1e9, median / 1e9));
             }
+        }
+    }
+
+    /**
+     * {@code pingWarmupCount} pings at 1 ms, their figures discarded. A few lost ones (exit 1) do not
+     * matter here; ping's own errors (exit 2: bad address, no route) fail the warm-up step.
+     */
+    private void warmUpPing(Route r) throws IOException {
+        List<String> cmd = List.of("ping", "-n", "-q", "-c", Integer.toString(p.pingWarmupCount()), "-i", "0.001", "-W", "1",
+                "-I", r.clientAddress(), r.serverAddress());
+        Command.Result result = r.client().tryRun(Duration.ofMillis(p.pingWarmupCount() * 5L).plus(MARGIN), cmd);
+        if (result.exitCode() != 0 && result.exitCode() != 1) {
+            throw new IOException("warm-up ping exited " + result.exitCode() + ": " + (result.stdout() + " " + result.stderr()).strip());
         }
     }
 

@@ -245,7 +245,8 @@ final class BenchRun {
         BenchParameters p = parameters;
         long perRoute = p.warmupSeconds() + p.pingWarmupCount() * 5L / 1000 + 3L * (p.seconds() + p.omitSeconds())
                 + (long) p.pingIdleCount() * p.pingIntervalMs() / 1000 + 60;
-        long pairs = scenario.routeCount() < 2 ? 0 : 2L * p.penaltyPairs() * 2 * (p.pairSeconds() + p.omitSeconds() + 10);
+        // the penalty's extra pairs: per pair 2 tests x 2 routes, each run up to twice like every step
+        long pairs = scenario.routeCount() < 2 ? 0 : p.penaltyPairs() * 2L * 2 * (p.pairSeconds() + p.omitSeconds() + 10);
         return Duration.ofSeconds(180 + 2 * scenario.routeCount() * perRoute + 2 * pairs);
     }
 

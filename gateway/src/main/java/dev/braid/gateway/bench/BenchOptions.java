@@ -18,7 +18,8 @@ public record BenchOptions(int workers, int seconds, boolean quick, Path out, Li
             + "       braid bench --show FILE   (print the table of an earlier result file)\n"
             + "  scenarios: underlay, wireguard-go, braid-1, braid-N (N = --workers, default: CPU count),\n"
             + "             any braid-K, floating-penalty\n"
-            + "  --seconds S  length of each iperf3 run (default 10, --quick 5); --quick also shortens warm-up and pings\n"
+            + "  --seconds S  length of each iperf3 run (default 10, --quick 5); --quick also shortens warm-up, pings\n"
+            + "               and the floating penalty's pairs\n"
             + "  --rounds R   measure every scenario R times, rounds interleaved; figures are medians, spread shown";
 
     public static final int MAX_WORKERS = 16;

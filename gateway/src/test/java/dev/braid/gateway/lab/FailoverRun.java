@@ -135,6 +135,10 @@ final class FailoverRun implements AutoCloseable {
                 seen.add(port);
             }
         }
+        if (seen.isEmpty()) { // tcpdump's own account ("0 packets captured", or why it could not start)
+            System.out.printf("capture on %s saw none of the flows; tcpdump exit %d: %s%n", tun, r.exitCode(),
+                    r.stderr().strip().replace('\n', ' '));
+        }
         return seen;
     }
 

@@ -375,9 +375,7 @@ final class Measurement {
      * matter here; ping's own errors (exit 2: bad address, no route) fail the warm-up step.
      */
     private void warmUpPing(Route r) throws IOException {
-        List<String> cmd = List.of("ping", "-n", "-q", "-c", Integer.toString(p.pingWarmupCount()), "-i", "0.001", "-W", "1",
-                "-I", r.clientAddress(), r.serverAddress());
-        Command.Result result = r.client().tryRun(Duration.ofMillis(p.pingWarmupCount() * 5L).plus(MARGIN), cmd);
+        Command.Result result = runPing(r, p.pingWarmupCount(), 1);
         if (result.exitCode() != 0 && result.exitCode() != 1) {
             throw new IOException("warm-up ping exited " + result.exitCode() + ": " + (result.stdout() + " " + result.stderr()).strip());
         }
@@ -389,12 +387,17 @@ final class Measurement {
 
     /** ping's output; exit 1 (some replies missing) still has a summary worth parsing. */
     private String pingOutput(Route r, int count) {
-        List<String> cmd = List.of("ping", "-n", "-c", Integer.toString(count), "-i",
-                String.format(Locale.ROOT, "%.3f", p.pingIntervalMs() / 1000.0), "-W", "1", "-I", r.clientAddress(),
-                r.serverAddress());
-        Duration timeout = Duration.ofMillis((long) count * p.pingIntervalMs() * 2).plus(MARGIN);
-        Command.Result result = r.client().tryRun(timeout, cmd);
+        Command.Result result = runPing(r, count, p.pingIntervalMs());
         return result.stdout() + (result.ok() ? "" : "\n" + result.stderr());
+    }
+
+    /** {@code count} pings from the route's client address, one every {@code intervalMs}. */
+    private static Command.Result runPing(Route r, int count, int intervalMs) {
+        List<String> cmd = List.of("ping", "-n", "-c", Integer.toString(count), "-i",
+                String.format(Locale.ROOT, "%.3f", intervalMs / 1000.0), "-W", "1", "-I", r.clientAddress(),
+                r.serverAddress());
+        Duration timeout = Duration.ofMillis((long) count * intervalMs * 2).plus(MARGIN);
+        return r.client().tryRun(timeout, cmd);
     }
 
     private String iperf(Route r, int seconds, List<String> args) throws IOException {

@@ -29,6 +29,7 @@ public final class TcpFlowGenerator {
     private final long bytesPerSecondPerFlow;
     private final AtomicLong received = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicLongArray receivedPerFlow;
+    private final java.util.concurrent.atomic.AtomicLongArray sentPerFlow;
     private final int[] clientPorts;
     private final List<Thread> threads = new ArrayList<>();
     private ServerSocketChannel server;
@@ -54,6 +55,7 @@ public final class TcpFlowGenerator {
         this.clientAddress = clientAddress;
         this.flows = flows;
         this.receivedPerFlow = new java.util.concurrent.atomic.AtomicLongArray(flows);
+        this.sentPerFlow = new java.util.concurrent.atomic.AtomicLongArray(flows);
         this.clientPorts = new int[flows];
     }
 
@@ -80,11 +82,19 @@ public final class TcpFlowGenerator {
             threads.add(Thread.ofPlatform().daemon().start(() -> drain(accepted, flow)));
         }
         for (SocketChannel c : clients) {
-            threads.add(Thread.ofPlatform().daemon().start(() -> fill(c)));
+            int localPort = ((InetSocketAddress) c.getLocalAddress()).getPort();
+            int flow = -1;
+            for (int i = 0; i < flows; i++) {
+                if (clientPorts[i] == localPort) {
+                    flow = i;
+                }
+            }
+            int index = flow;
+            threads.add(Thread.ofPlatform().daemon().start(() -> fill(c, index)));
         }
     }
 
-    private void fill(SocketChannel c) {
+    private void fill(SocketChannel c, int flow) {
         ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
         // paced: 20 writes a second of a twentieth of the rate each
         int pacedChunk = (int) Math.max(1, bytesPerSecondPerFlow / 20);
@@ -102,7 +112,11 @@ public final class TcpFlowGenerator {
                 } else {
                     chunk.clear();
                 }
-                sent += c.write(chunk);
+                int n = c.write(chunk);
+                sent += n;
+                if (flow >= 0) {
+                    sentPerFlow.addAndGet(flow, n);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -129,6 +143,18 @@ public final class TcpFlowGenerator {
         long[] out = new long[flows];
         for (int i = 0; i < flows; i++) {
             out[i] = receivedPerFlow.get(i);
+        }
+        return out;
+    }
+
+    /**
+     * Bytes written so far on each flow (into the sender's socket). Beside {@link #receivedPerFlow}
+     * it tells a flow the network held up (sent, not received) from one whose sender did not run.
+     */
+    public long[] sentPerFlow() {
+        long[] out = new long[flows];
+        for (int i = 0; i < flows; i++) {
+            out[i] = sentPerFlow.get(i);
         }
         return out;
     }

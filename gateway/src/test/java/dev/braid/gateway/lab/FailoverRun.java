@@ -28,8 +28,12 @@ final class FailoverRun implements AutoCloseable {
     private final TcpFlowGenerator generator;
     private final long startNanos;
     private final List<long[]> samples = new ArrayList<>();
+    private final List<long[]> sentSamples = new ArrayList<>();
     private final List<Long> sampleTimes = new ArrayList<>();
+    private final List<Long> sampleHiccups = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong hiccupNanos = new java.util.concurrent.atomic.AtomicLong();
     private final Thread sampler;
+    private final Thread hiccupMeter;
     private final int seconds;
     private volatile boolean stop;
 
@@ -39,6 +43,21 @@ final class FailoverRun implements AutoCloseable {
         this.seconds = seconds;
         this.startNanos = System.nanoTime();
         this.sampler = Thread.ofPlatform().daemon().name("failover-sampler").start(this::sample);
+        this.hiccupMeter = Thread.ofPlatform().daemon().name("failover-hiccups").start(this::meterHiccups);
+    }
+
+    /**
+     * The flows' senders and receivers, and the sampler, run in this JVM: when it is held up (a GC
+     * pause, a safepoint, its threads starved of CPU) the flows stop here, not in the tunnel. A
+     * thread that asks to sleep 1 ms and notes how much later it woke measures that, per sample.
+     */
+    private void meterHiccups() {
+        while (!stop) {
+            long before = System.nanoTime();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+            long late = System.nanoTime() - before - 1_000_000L;
+            hiccupNanos.accumulateAndGet(late, Math::max);
+        }
     }
 
     static FailoverRun start(SiteLab lab, Path dir, int flows, int seconds) throws Exception {
@@ -51,15 +70,20 @@ final class FailoverRun implements AutoCloseable {
     }
 
     private void sample() {
-        long next = System.nanoTime();
         while (!stop) {
+            long[] sent = generator.sentPerFlow();
             long[] v = generator.receivedPerFlow();
+            long now = System.nanoTime();
             synchronized (samples) {
                 samples.add(v);
-                sampleTimes.add(System.nanoTime());
+                sentSamples.add(sent);
+                sampleTimes.add(now);
+                sampleHiccups.add(hiccupNanos.getAndSet(0));
             }
-            next += SAMPLE_NANOS;
-            long sleep = next - System.nanoTime();
+            // every interval is at least 100 ms: catching up after a late sample with back-to-back
+            // samples would make intervals of a few ms, too short for a paced flow (a write every
+            // 50 ms) to show bytes
+            long sleep = now + SAMPLE_NANOS - System.nanoTime();
             if (sleep > 0) {
                 try {
                     Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
@@ -164,7 +188,8 @@ final class FailoverRun implements AutoCloseable {
         stop = true;
         sampler.join(2000);
         synchronized (samples) {
-            return new Result(generator.clientPorts(), List.copyOf(samples), List.copyOf(sampleTimes));
+            return new Result(generator.clientPorts(), List.copyOf(samples), List.copyOf(sentSamples),
+                    List.copyOf(sampleTimes), List.copyOf(sampleHiccups));
         }
     }
 
@@ -177,7 +202,7 @@ final class FailoverRun implements AutoCloseable {
     }
 
     /** Per-flow byte samples every ~100 ms and the checks of a failover. */
-    record Result(int[] clientPorts, List<long[]> samples, List<Long> times) {
+    record Result(int[] clientPorts, List<long[]> samples, List<long[]> sent, List<Long> times, List<Long> hiccups) {
 
         /** Bytes of flow f received in the interval ending at sample i. */
         long delta(int f, int i) {
@@ -194,7 +219,8 @@ final class FailoverRun implements AutoCloseable {
                     for (int i = first + 1; i <= last; i++) {
                         if (delta(f, i) == 0) {
                             problems.add("flow " + clientPorts[f] + " (not on the dead path) stalled in the 100 ms before "
-                                    + String.format("%+.1f s", (times.get(i) - eventNanos) / 1e9));
+                                    + String.format("%+.1f s", (times.get(i) - eventNanos) / 1e9) + "\n"
+                                    + around(f, i, eventNanos));
                             break;
                         }
                     }
@@ -219,7 +245,34 @@ final class FailoverRun implements AutoCloseable {
                 }
             }
             System.out.println("flows on the dead path: " + usedDeadPath + " of " + java.util.Arrays.toString(clientPorts));
+            long shortest = Long.MAX_VALUE, longest = 0, heldUp = 0;
+            for (int i = first + 1; i <= last; i++) {
+                long interval = times.get(i) - times.get(i - 1);
+                shortest = Math.min(shortest, interval);
+                longest = Math.max(longest, interval);
+                heldUp = Math.max(heldUp, hiccups.get(i));
+            }
+            System.out.printf("samples from -1 s to +10 s: intervals %.0f..%.0f ms, test JVM held up at most %.1f ms%n",
+                    shortest / 1e6, longest / 1e6, heldUp / 1e6);
             assertTrue(problems.isEmpty(), String.join("\n", problems));
+        }
+
+        /**
+         * The samples around interval i of flow f: when each was taken (relative to the event), the
+         * bytes the flow's receiver got and its sender wrote in each interval, and what was in flight
+         * (written, not yet received) at its end. A stall with nothing written is the test's sender not
+         * running, a stall with bytes in flight is the network holding them; short intervals are the
+         * sampler catching up after it was held up itself.
+         */
+        String around(int f, int i, long eventNanos) {
+            StringBuilder b = new StringBuilder();
+            for (int k = Math.max(1, i - 3); k <= Math.min(times.size() - 1, i + 3); k++) {
+                b.append(String.format("    %s %+8.3f s (%3.0f ms): received %7d, sent %7d, in flight %7d; test JVM held up %.1f ms%n",
+                        k == i ? ">" : " ", (times.get(k) - eventNanos) / 1e9, (times.get(k) - times.get(k - 1)) / 1e6,
+                        delta(f, k), sent.get(k)[f] - sent.get(k - 1)[f], sent.get(k)[f] - samples.get(k)[f],
+                        hiccups.get(k) / 1e6));
+            }
+            return b.toString();
         }
 
         private int indexAt(long nanos) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import dev.braid.ecmp.NamespaceThread;
 
@@ -28,8 +29,8 @@ public final class TcpFlowGenerator {
     private final int flows;
     private final long bytesPerSecondPerFlow;
     private final AtomicLong received = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLongArray receivedPerFlow;
-    private final java.util.concurrent.atomic.AtomicLongArray sentPerFlow;
+    private final AtomicLongArray receivedPerFlow;
+    private final AtomicLongArray sentPerFlow;
     private final int[] clientPorts;
     private final List<Thread> threads = new ArrayList<>();
     private ServerSocketChannel server;
@@ -54,8 +55,8 @@ public final class TcpFlowGenerator {
         this.clientNamespace = clientNamespace;
         this.clientAddress = clientAddress;
         this.flows = flows;
-        this.receivedPerFlow = new java.util.concurrent.atomic.AtomicLongArray(flows);
-        this.sentPerFlow = new java.util.concurrent.atomic.AtomicLongArray(flows);
+        this.receivedPerFlow = new AtomicLongArray(flows);
+        this.sentPerFlow = new AtomicLongArray(flows);
         this.clientPorts = new int[flows];
     }
 

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +34,7 @@ final class FailoverRun implements AutoCloseable {
     private final List<long[]> sentSamples = new ArrayList<>();
     private final List<Long> sampleTimes = new ArrayList<>();
     private final List<Long> sampleHiccups = new ArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLong hiccupNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong hiccupNanos = new AtomicLong();
     private final Thread sampler;
     private final Thread hiccupMeter;
     private final int seconds;
@@ -54,7 +57,7 @@ final class FailoverRun implements AutoCloseable {
     private void meterHiccups() {
         while (!stop) {
             long before = System.nanoTime();
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+            LockSupport.parkNanos(1_000_000L);
             long late = System.nanoTime() - before - 1_000_000L;
             hiccupNanos.accumulateAndGet(late, Math::max);
         }
@@ -187,6 +190,7 @@ final class FailoverRun implements AutoCloseable {
         generator.finish();
         stop = true;
         sampler.join(2000);
+        hiccupMeter.join(2000);
         synchronized (samples) {
             return new Result(generator.clientPorts(), List.copyOf(samples), List.copyOf(sentSamples),
                     List.copyOf(sampleTimes), List.copyOf(sampleHiccups));
@@ -244,7 +248,7 @@ final class FailoverRun implements AutoCloseable {
                     problems.add("flow " + clientPorts[f] + " is still broken at the end");
                 }
             }
-            System.out.println("flows on the dead path: " + usedDeadPath + " of " + java.util.Arrays.toString(clientPorts));
+            System.out.println("flows on the dead path: " + usedDeadPath + " of " + Arrays.toString(clientPorts));
             long shortest = Long.MAX_VALUE, longest = 0, heldUp = 0;
             for (int i = first + 1; i <= last; i++) {
                 long interval = times.get(i) - times.get(i - 1);
@@ -260,9 +264,9 @@ final class FailoverRun implements AutoCloseable {
         /**
          * The samples around interval i of flow f: when each was taken (relative to the event), the
          * bytes the flow's receiver got and its sender wrote in each interval, and what was in flight
-         * (written, not yet received) at its end. A stall with nothing written is the test's sender not
-         * running, a stall with bytes in flight is the network holding them; short intervals are the
-         * sampler catching up after it was held up itself.
+         * (written, not yet received) at its end, and how long the test JVM was held up. A stall with
+         * nothing written is the test's sender not running; a stall with bytes in flight while the test
+         * JVM ran is the network holding them.
          */
         String around(int f, int i, long eventNanos) {
             StringBuilder b = new StringBuilder();

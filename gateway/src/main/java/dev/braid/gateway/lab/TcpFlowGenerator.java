@@ -84,13 +84,11 @@ public final class TcpFlowGenerator {
         }
         for (SocketChannel c : clients) {
             int localPort = ((InetSocketAddress) c.getLocalAddress()).getPort();
-            int flow = -1;
-            for (int i = 0; i < flows; i++) {
-                if (clientPorts[i] == localPort) {
-                    flow = i;
-                }
+            int flow = 0;
+            while (flow < flows && clientPorts[flow] != localPort) {
+                flow++;
             }
-            int index = flow;
+            int index = flow < flows ? flow : -1; // -1: not accepted (cannot happen), its bytes go uncounted
             threads.add(Thread.ofPlatform().daemon().start(() -> fill(c, index)));
         }
     }
@@ -141,11 +139,7 @@ public final class TcpFlowGenerator {
 
     /** Bytes received so far on each flow. */
     public long[] receivedPerFlow() {
-        long[] out = new long[flows];
-        for (int i = 0; i < flows; i++) {
-            out[i] = receivedPerFlow.get(i);
-        }
-        return out;
+        return snapshot(receivedPerFlow);
     }
 
     /**
@@ -153,9 +147,13 @@ public final class TcpFlowGenerator {
      * it tells a flow the network held up (sent, not received) from one whose sender did not run.
      */
     public long[] sentPerFlow() {
-        long[] out = new long[flows];
-        for (int i = 0; i < flows; i++) {
-            out[i] = sentPerFlow.get(i);
+        return snapshot(sentPerFlow);
+    }
+
+    private static long[] snapshot(AtomicLongArray counts) {
+        long[] out = new long[counts.length()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = counts.get(i);
         }
         return out;
     }

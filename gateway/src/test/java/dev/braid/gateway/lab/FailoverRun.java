@@ -26,6 +26,8 @@ import dev.braid.ecmp.lab.Command;
  */
 final class FailoverRun implements AutoCloseable {
     static final long SAMPLE_NANOS = 100_000_000L;
+    /** The lab sites' nexthop group (the default nexthop_id_base). */
+    static final int GROUP = 518200;
 
     private final SiteLab lab;
     private final TcpFlowGenerator generator;
@@ -111,6 +113,10 @@ final class FailoverRun implements AutoCloseable {
 
     /** A path chosen for a failover test, and the client-side ports of the flows seen on it. */
     record UsedPath(int path, Set<Integer> flows) {
+        /** Its nexthop's id: path i is the group's id + 1 + i (the default nexthop_id_base). */
+        long nexthop() {
+            return GROUP + 1 + path;
+        }
     }
 
     /**
@@ -170,7 +176,7 @@ final class FailoverRun implements AutoCloseable {
         try (Netlink nl = Netlink.openIn(site.ns.name())) {
             long end = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < end) {
-                boolean in = nl.nexthop(518200).map(NexthopInfo::memberIds).orElse(List.of()).contains((int) nexthop);
+                boolean in = nl.nexthop(GROUP).map(NexthopInfo::memberIds).orElse(List.of()).contains((int) nexthop);
                 if (in == member) {
                     return System.nanoTime();
                 }

@@ -29,11 +29,10 @@ class FailoverRunResultTest {
         for (int i = 0; i <= 200; i++) {
             if (i > 0) {
                 for (int f = 0; f < 2; f++) {
+                    boolean stalled = i == stalledSample && f == stalledFlow;
                     boolean deadPathOut = f == 1 && i > 50 && i < deadPathBack;
-                    if (i != stalledSample || f != stalledFlow) {
-                        if (!deadPathOut) {
-                            r[f] += 75_000;
-                        }
+                    if (!stalled && !deadPathOut) {
+                        r[f] += 75_000;
                     }
                 }
             }

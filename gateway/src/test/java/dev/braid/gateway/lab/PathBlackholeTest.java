@@ -31,7 +31,7 @@ class PathBlackholeTest {
                 // path 2 unless the hash gave it no flow this time
                 FailoverRun.UsedPath used = run.pathCarryingFlows(lab.a, 3, 2, Duration.ofSeconds(2));
                 int dead = used.path();
-                long deadNexthop = 518201 + dead;
+                long deadNexthop = used.nexthop();
                 Set<Integer> usedDeadPath = used.flows();
                 run.waitUntilSecond(6);
 

@@ -34,7 +34,7 @@ class PathFailoverTest {
                 // path 1 unless the hash gave it no flow this time
                 FailoverRun.UsedPath used = run.pathCarryingFlows(lab.a, 3, 1, Duration.ofSeconds(2));
                 int killed = used.path();
-                long killedNexthop = 518201 + killed;
+                long killedNexthop = used.nexthop();
                 Set<Integer> usedKilledPath = used.flows();
                 run.waitUntilSecond(7);
 

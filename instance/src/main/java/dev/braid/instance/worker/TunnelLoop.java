@@ -66,7 +66,7 @@ public final class TunnelLoop implements AutoCloseable {
     private IoRegistration tunRegistration;
     private boolean tunReadPaused;
     private long socketDropsReadNanos;
-    private final long parentPid;
+    private final int parentPid;
     private final SpinThenBlockStrategy spin;
 
     public TunnelLoop(WorkerConfig config, TunDevice tun, CountersFile counters, PeerSession session) {
@@ -74,7 +74,7 @@ public final class TunnelLoop implements AutoCloseable {
         this.tun = tun;
         this.counters = counters;
         this.session = session;
-        this.parentPid = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        this.parentPid = ParentProcess.getppid();
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "braid-loop-" + config.tunName());
             t.setDaemon(false);
@@ -162,7 +162,7 @@ public final class TunnelLoop implements AutoCloseable {
             session.onControl(cmd, now);
         }
         session.onTick(now);
-        if (config.supervised() && ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != parentPid) {
+        if (config.supervised() && ParentProcess.getppid() != parentPid) {
             LOG.warn("supervisor (pid {}) is gone; stopping", parentPid);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }

@@ -2,26 +2,55 @@ package dev.braid.instance.worker;
 
 import io.netty.channel.SelectStrategy;
 import io.netty.util.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
- * How the worker's loop waits for I/O: right after it handled a packet it polls epoll without
- * blocking for a short while (the next packet of a burst, or the answer to the one just sent, is
- * usually microseconds away), and only then blocks in epoll_wait. A blocked thread on a vCPU that
- * went idle pays a wake-up of tens of microseconds per packet — on every hop of a ping through two
- * workers and back; Go's runtime spins the same way before parking. An idle path costs nothing:
- * after {@link #spinNanos} of silence the loop sleeps as before.
+ * How the worker's loop waits for I/O. After it handled packets it polls epoll without blocking for
+ * a while, and only then blocks in epoll_wait: a thread blocked on a vCPU that went idle pays a
+ * wake-up of tens of microseconds (more on a nested guest) for the next packet, on every hop of a
+ * round trip through two workers. Go's runtime spins the same way before parking.
+ *
+ * <p>Two lengths. After I/O in a busy stretch it polls {@code spinNanos} (the next packet of a
+ * burst is microseconds away). After the first I/O that woke a blocked loop — a request after
+ * quiet — it polls up to {@code replySpinNanos}: the answer usually comes back through this worker
+ * within a round trip of the far site, and catching it by polling saves the wake-up that a ping or a
+ * DNS query would otherwise pay at every hop back. Such a long poll that catches nothing (the far
+ * site is further away than the poll, or the traffic is one-way) counts as fruitless; after
+ * {@link #FRUITLESS_LIMIT} of them in a row, long polls pause for {@link #PAUSE_NANOS}, so a path
+ * they cannot help costs at most a few milliseconds of polling per second. An idle path costs
+ * nothing: with no I/O the loop sleeps in epoll_wait.
  */
 final class SpinThenBlockStrategy implements SelectStrategy {
-    private final long spinNanos;
-    private long lastActivityNanos;
+    static final int FRUITLESS_LIMIT = 8;
+    static final long PAUSE_NANOS = 1_000_000_000L;
 
-    SpinThenBlockStrategy(long spinNanos) {
-        this.spinNanos = spinNanos;
+    private final long spinNanos;
+    private final long replySpinNanos;
+    private final LongSupplier clock;
+    private long lastActivityNanos;
+    private boolean sawActivity;
+    private boolean blocked = true;
+    private long spinUntilNanos;
+    private boolean replySpin;
+    private int fruitless;
+    private boolean paused;
+    private long pausedUntilNanos;
+
+    SpinThenBlockStrategy(long spinNanos, long replySpinNanos) {
+        this(spinNanos, replySpinNanos, System::nanoTime);
     }
 
-    /** The loop's handlers call this when they handled I/O. */
+    /** {@code clock} in nanoseconds, the same one the handlers' {@link #activity} times come from. */
+    SpinThenBlockStrategy(long spinNanos, long replySpinNanos, LongSupplier clock) {
+        this.spinNanos = spinNanos;
+        this.replySpinNanos = Math.max(replySpinNanos, spinNanos);
+        this.clock = clock;
+    }
+
+    /** The loop's handlers call this when they handled I/O (at the start of handling). */
     void activity(long nowNanos) {
         lastActivityNanos = nowNanos;
+        sawActivity = true;
     }
 
     @Override
@@ -29,10 +58,36 @@ final class SpinThenBlockStrategy implements SelectStrategy {
         if (hasTasks) {
             return selectNow.get();
         }
-        if (spinNanos > 0 && System.nanoTime() - lastActivityNanos < spinNanos) {
+        if (sawActivity) {
+            sawActivity = false;
+            if (replySpin) { // it caught this I/O
+                replySpin = false;
+                fruitless = 0;
+            }
+            if (paused && lastActivityNanos - pausedUntilNanos >= 0) {
+                paused = false;
+            }
+            if (blocked && replySpinNanos > spinNanos && !paused) {
+                replySpin = true;
+                spinUntilNanos = lastActivityNanos + replySpinNanos;
+            } else {
+                spinUntilNanos = lastActivityNanos + spinNanos;
+            }
+            blocked = false;
+        }
+        if (clock.getAsLong() - spinUntilNanos < 0) {
             int ready = selectNow.get();
             return ready > 0 ? ready : SelectStrategy.CONTINUE;
         }
+        if (replySpin) {
+            replySpin = false;
+            if (++fruitless >= FRUITLESS_LIMIT) {
+                fruitless = 0;
+                paused = true;
+                pausedUntilNanos = clock.getAsLong() + PAUSE_NANOS;
+            }
+        }
+        blocked = true;
         return SelectStrategy.SELECT;
     }
 }

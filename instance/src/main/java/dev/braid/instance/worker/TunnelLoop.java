@@ -80,7 +80,7 @@ public final class TunnelLoop implements AutoCloseable {
             t.setDaemon(false);
             return t;
         };
-        this.spin = new SpinThenBlockStrategy(config.spinMicros() * 1_000L);
+        this.spin = new SpinThenBlockStrategy(config.spinMicros() * 1_000L, config.replySpinMicros() * 1_000L);
         this.group = new MultiThreadIoEventLoopGroup(1, threads, EpollIoHandler.newFactory(0, () -> spin));
         this.loop = group.next();
     }

@@ -29,7 +29,8 @@ public record WorkerConfig(
         int mtuBytes,
         boolean supervised,
         boolean offloads,
-        int spinMicros) {
+        int spinMicros,
+        int replySpinMicros) {
 
     public static final int DEFAULT_MTU = 1420;
     /**
@@ -39,6 +40,13 @@ public record WorkerConfig(
      * core while traffic trickles. 0 turns it off.
      */
     public static final int DEFAULT_SPIN_MICROS = 50;
+    /**
+     * How long the loop polls after a packet that woke it, for the answer coming back through it
+     * (SpinThenBlockStrategy; paused where it keeps catching nothing). Measured in an idle lab, in
+     * interleaved series in one lab: idle ping p50 0.268 → 0.233 ms with 1 worker, 0.295 → 0.263
+     * with 2, at the same worker CPU and 16-stream throughput. 0 turns it off.
+     */
+    public static final int DEFAULT_REPLY_SPIN_MICROS = 500;
 
     /** Thrown for a bad command line; the message is for the user. */
     public static final class UsageException extends IllegalArgumentException {
@@ -52,6 +60,7 @@ public record WorkerConfig(
                                 [--endpoint HOST:PORT] [--allowed-ips CIDR[,CIDR...]] [--preshared-key FILE]
                                 [--persistent-keepalive SECONDS] [--keepalive-interval-ms MS]
                                 [--cpu N] [--counters FILE] [--mtu BYTES] [--spin-us MICROS]
+                                [--reply-spin-us MICROS]
                                 [--supervised] [--no-offloads]""";
 
     public static WorkerConfig parse(List<String> args) {
@@ -69,6 +78,7 @@ public record WorkerConfig(
         boolean supervised = false;
         boolean offloads = true;
         int spinMicros = DEFAULT_SPIN_MICROS;
+        int replySpinMicros = DEFAULT_REPLY_SPIN_MICROS;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--supervised")) {
@@ -97,6 +107,7 @@ public record WorkerConfig(
                 case "--counters" -> counters = Optional.of(Path.of(value));
                 case "--mtu" -> mtu = intIn(flag, value, 576, 9000);
                 case "--spin-us" -> spinMicros = intIn(flag, value, 0, 10_000);
+                case "--reply-spin-us" -> replySpinMicros = intIn(flag, value, 0, 10_000);
                 default -> throw new UsageException("unknown flag " + flag + "\n" + USAGE);
             }
         }
@@ -104,7 +115,7 @@ public record WorkerConfig(
             throw new UsageException("--tun, --listen-port, --private-key and --peer-public-key are required\n" + USAGE);
         }
         return new WorkerConfig(tun, port, key, peerKey, endpoint, List.copyOf(allowed), psk, keepaliveNanos, cpu,
-                counters, mtu, supervised, offloads, spinMicros);
+                counters, mtu, supervised, offloads, spinMicros, replySpinMicros);
     }
 
     private static int intIn(String flag, String value, int min, int max) {

@@ -19,14 +19,14 @@ import dev.braid.ecmp.lab.Netns;
  * a measurement, the difference says which queue dropped what, which the tunnel's own counters
  * cannot see. Names are "SITE.WHAT", e.g. "a.udp.RcvbufErrors", "b.braid0.tx_dropped".
  */
-final class TroubleCounters {
+public final class TroubleCounters {
     private static final List<String> UDP_FIELDS = List.of("InErrors", "RcvbufErrors", "SndbufErrors", "MemErrors");
 
     private TroubleCounters() {
     }
 
     /** The kernel's counters in {@code ns}, names prefixed with {@code site}. */
-    static Map<String, Long> kernel(Netns ns, String site) {
+    public static Map<String, Long> kernel(Netns ns, String site) {
         Map<String, Long> out = new LinkedHashMap<>();
         Command.Result snmp = ns.tryRun(Duration.ofSeconds(10), List.of("cat", "/proc/net/snmp"));
         if (snmp.ok()) {
@@ -41,16 +41,24 @@ final class TroubleCounters {
 
     /** The UDP error counters from /proc/net/snmp's two "Udp:" lines (names, then values). */
     static Map<String, Long> udp(String snmp) {
+        return fields(snmp, "Udp:", UDP_FIELDS);
+    }
+
+    /**
+     * The counters {@code names} from the first two lines starting with {@code prefix} (names, then
+     * values), the layout of /proc/net/snmp and /proc/net/netstat.
+     */
+    public static Map<String, Long> fields(String text, String prefix, List<String> names) {
         Map<String, Long> out = new LinkedHashMap<>();
-        List<String> udpLines = snmp.lines().filter(l -> l.startsWith("Udp:")).toList();
-        if (udpLines.size() < 2) {
+        List<String> lines = text.lines().filter(l -> l.startsWith(prefix)).toList();
+        if (lines.size() < 2) {
             return out;
         }
-        String[] names = udpLines.get(0).substring(4).trim().split("\\s+");
-        String[] values = udpLines.get(1).substring(4).trim().split("\\s+");
-        for (int i = 0; i < Math.min(names.length, values.length); i++) {
-            if (UDP_FIELDS.contains(names[i])) {
-                out.put(names[i], Long.parseLong(values[i]));
+        String[] keys = lines.get(0).substring(prefix.length()).trim().split("\\s+");
+        String[] values = lines.get(1).substring(prefix.length()).trim().split("\\s+");
+        for (int i = 0; i < Math.min(keys.length, values.length); i++) {
+            if (names.contains(keys[i])) {
+                out.put(keys[i], Long.parseLong(values[i]));
             }
         }
         return out;

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +19,9 @@ import java.util.regex.Pattern;
 import dev.braid.ecmp.Netlink;
 import dev.braid.ecmp.NexthopInfo;
 import dev.braid.ecmp.lab.Command;
+import dev.braid.gateway.bench.TroubleCounters;
+import dev.braid.instance.counters.Counter;
+import dev.braid.instance.counters.CountersFile;
 
 /**
  * Long TCP flows from site A to site B through a SiteLab, sampled every 100 ms per flow, with the
@@ -39,6 +44,7 @@ final class FailoverRun implements AutoCloseable {
     private final AtomicLong hiccupNanos = new AtomicLong();
     private final Thread sampler;
     private final Thread hiccupMeter;
+    private final Map<String, Long> lossCountersAtStart;
     private final int seconds;
     private volatile boolean stop;
 
@@ -47,6 +53,7 @@ final class FailoverRun implements AutoCloseable {
         this.generator = generator;
         this.seconds = seconds;
         this.startNanos = System.nanoTime();
+        this.lossCountersAtStart = lossCounters(lab);
         this.sampler = Thread.ofPlatform().daemon().name("failover-sampler").start(this::sample);
         this.hiccupMeter = Thread.ofPlatform().daemon().name("failover-hiccups").start(this::meterHiccups);
     }
@@ -109,6 +116,50 @@ final class FailoverRun implements AutoCloseable {
 
     void markEvent(long nanos) {
         // the sampler's timestamps and the event share System.nanoTime; nothing else to do
+    }
+
+    /**
+     * Where the run could have lost or held packets, per site: the kernel's UDP socket and link drop
+     * counters (the bench's {@link TroubleCounters}), TCP's retransmissions, loss probes and timeouts
+     * (the flows' two ends live in the site namespaces), and every worker drop counter. Printed as a
+     * difference at the end, so a stall in the failure message can be read beside a drop or a
+     * retransmission timeout (or the absence of both).
+     */
+    static Map<String, Long> lossCounters(SiteLab lab) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (SiteLab.Site site : List.of(lab.a, lab.b)) {
+            String tag = site == lab.a ? "a" : "b";
+            out.putAll(TroubleCounters.kernel(site.ns, tag));
+            Command.Result netstat = site.ns.tryRun(Duration.ofSeconds(5), List.of("cat", "/proc/net/snmp", "/proc/net/netstat"));
+            if (netstat.ok()) {
+                TroubleCounters.fields(netstat.stdout(), "Tcp:", List.of("RetransSegs")).forEach((k, v) -> out.put(tag + ".tcp." + k, v));
+                TroubleCounters.fields(netstat.stdout(), "TcpExt:", List.of("TCPLossProbes", "TCPTimeouts", "TCPLostRetransmit"))
+                        .forEach((k, v) -> out.put(tag + ".tcp." + k, v));
+            }
+            for (int i = 0; i < lab.workers(); i++) {
+                try (CountersFile c = CountersFile.open(site.countersFile(i))) {
+                    for (Counter counter : Counter.values()) {
+                        if (counter.kind() == Counter.Kind.DROP) {
+                            out.put(tag + ".worker" + i + "." + counter.description(), c.get(counter));
+                        }
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a worker being restarted has no readable file this moment; its drops go unseen
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void printMoved(Map<String, Long> before, Map<String, Long> after) {
+        List<String> moved = new ArrayList<>();
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d != 0) {
+                moved.add(k + " " + (d > 0 ? "+" : "") + d);
+            }
+        });
+        System.out.println("loss counters that moved during the run: " + (moved.isEmpty() ? "none" : String.join(", ", moved)));
     }
 
     /** A path chosen for a failover test, and the client-side ports of the flows seen on it. */
@@ -197,6 +248,7 @@ final class FailoverRun implements AutoCloseable {
         stop = true;
         sampler.join(2000);
         hiccupMeter.join(2000);
+        printMoved(lossCountersAtStart, lossCounters(lab));
         synchronized (samples) {
             return new Result(generator.clientPorts(), List.copyOf(samples), List.copyOf(sentSamples),
                     List.copyOf(sampleTimes), List.copyOf(sampleHiccups));

@@ -17,8 +17,9 @@ import java.util.function.LongSupplier;
  * DNS query would otherwise pay at every hop back. Such a long poll that catches nothing (the far
  * site is further away than the poll, or the traffic is one-way) counts as fruitless; after
  * {@link #FRUITLESS_LIMIT} of them in a row, long polls pause for {@link #PAUSE_NANOS}, so a path
- * they cannot help costs at most a few milliseconds of polling per second. An idle path costs
- * nothing: with no I/O the loop sleeps in epoll_wait.
+ * they cannot help costs at most a few milliseconds of polling per second. While it long-polls the
+ * loop yields after each empty look, so that where workers share a core another ready thread runs
+ * first. An idle path costs nothing: with no I/O the loop sleeps in epoll_wait.
  */
 final class SpinThenBlockStrategy implements SelectStrategy {
     static final int FRUITLESS_LIMIT = 8;
@@ -27,6 +28,7 @@ final class SpinThenBlockStrategy implements SelectStrategy {
     private final long spinNanos;
     private final long replySpinNanos;
     private final LongSupplier clock;
+    private final Runnable yielder;
     private long lastActivityNanos;
     private boolean sawActivity;
     private boolean blocked = true;
@@ -37,14 +39,18 @@ final class SpinThenBlockStrategy implements SelectStrategy {
     private long pausedUntilNanos;
 
     SpinThenBlockStrategy(long spinNanos, long replySpinNanos) {
-        this(spinNanos, replySpinNanos, System::nanoTime);
+        this(spinNanos, replySpinNanos, System::nanoTime, Thread::yield);
     }
 
-    /** {@code clock} in nanoseconds, the same one the handlers' {@link #activity} times come from. */
-    SpinThenBlockStrategy(long spinNanos, long replySpinNanos, LongSupplier clock) {
+    /**
+     * {@code clock} in nanoseconds, the same one the handlers' {@link #activity} times come from;
+     * {@code yielder} gives the CPU to another ready thread, if any (sched_yield).
+     */
+    SpinThenBlockStrategy(long spinNanos, long replySpinNanos, LongSupplier clock, Runnable yielder) {
         this.spinNanos = spinNanos;
         this.replySpinNanos = Math.max(replySpinNanos, spinNanos);
         this.clock = clock;
+        this.yielder = yielder;
     }
 
     /** The loop's handlers call this when they handled I/O (at the start of handling). */
@@ -77,7 +83,15 @@ final class SpinThenBlockStrategy implements SelectStrategy {
         }
         if (clock.getAsLong() - spinUntilNanos < 0) {
             int ready = selectNow.get();
-            return ready > 0 ? ready : SelectStrategy.CONTINUE;
+            if (ready > 0) {
+                return ready;
+            }
+            if (replySpin) {
+                // the long poll only uses a CPU nobody else wants: where workers share a core
+                // (oversubscribed, or a small box), another thread that is ready runs first
+                yielder.run();
+            }
+            return SelectStrategy.CONTINUE;
         }
         if (replySpin) {
             replySpin = false;

@@ -13,7 +13,8 @@ class SpinThenBlockStrategyTest {
     private static final IntSupplier ONE_READY = () -> 1;
 
     private long now;
-    private final SpinThenBlockStrategy strategy = new SpinThenBlockStrategy(50 * US, 500 * US, () -> now);
+    private int yields;
+    private final SpinThenBlockStrategy strategy = new SpinThenBlockStrategy(50 * US, 500 * US, () -> now, () -> yields++);
 
     /** The handlers saw I/O at {@code micros}. */
     private void io(long micros) {
@@ -42,6 +43,18 @@ class SpinThenBlockStrategyTest {
         assertEquals(SelectStrategy.SELECT, at(251, NOTHING_READY));
         io(10_000); // woke the blocked loop again: a long poll again
         assertEquals(SelectStrategy.CONTINUE, at(10_400, NOTHING_READY));
+    }
+
+    @Test
+    void theLongPollGivesWayToOtherThreadsTheShortOneDoesNot() throws Exception {
+        io(0);
+        at(100, NOTHING_READY);
+        at(200, NOTHING_READY);
+        assertEquals(2, yields, "a yield per empty look during the long poll");
+        assertEquals(1, at(300, ONE_READY));
+        io(300);
+        assertEquals(SelectStrategy.CONTINUE, at(320, NOTHING_READY));
+        assertEquals(2, yields, "none in the short poll of a busy stretch");
     }
 
     @Test
@@ -81,7 +94,7 @@ class SpinThenBlockStrategyTest {
 
     @Test
     void withoutTheLongPollAWakingPacketGetsTheShortOne() throws Exception {
-        SpinThenBlockStrategy shortOnly = new SpinThenBlockStrategy(50 * US, 0, () -> now);
+        SpinThenBlockStrategy shortOnly = new SpinThenBlockStrategy(50 * US, 0, () -> now, () -> yields++);
         shortOnly.activity(0);
         now = 40 * US;
         assertEquals(SelectStrategy.CONTINUE, shortOnly.calculateStrategy(NOTHING_READY, false));
@@ -91,7 +104,7 @@ class SpinThenBlockStrategyTest {
 
     @Test
     void noPollingAtAllWhenBothAreOff() throws Exception {
-        SpinThenBlockStrategy off = new SpinThenBlockStrategy(0, 0, () -> now);
+        SpinThenBlockStrategy off = new SpinThenBlockStrategy(0, 0, () -> now, () -> yields++);
         off.activity(0);
         now = 1;
         assertEquals(SelectStrategy.SELECT, off.calculateStrategy(NOTHING_READY, false));

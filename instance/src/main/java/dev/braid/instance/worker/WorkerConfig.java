@@ -42,11 +42,13 @@ public record WorkerConfig(
     public static final int DEFAULT_SPIN_MICROS = 50;
     /**
      * How long the loop polls after a packet that woke it, for the answer coming back through it
-     * (SpinThenBlockStrategy; paused where it keeps catching nothing). Measured in an idle lab, in
-     * interleaved series in one lab: idle ping p50 0.268 → 0.233 ms with 1 worker, 0.295 → 0.263
-     * with 2, at the same worker CPU and 16-stream throughput. 0 turns it off.
+     * (SpinThenBlockStrategy; paused where it keeps catching nothing). Off by default: in one idle
+     * lab, series interleaved, 500 took the idle ping p50 from 0.268 to 0.233 ms (1 worker) and
+     * 0.295 to 0.263 (2 workers), but across many labs the bench could not tell it from noise, and
+     * with it on the failover tests' relayed lab (three workers per site on two cores) failed 3 of
+     * 16 runs against none of 10 with it off. For a worker that has its core to itself; 0 = off.
      */
-    public static final int DEFAULT_REPLY_SPIN_MICROS = 500;
+    public static final int DEFAULT_REPLY_SPIN_MICROS = 0;
 
     /** Thrown for a bad command line; the message is for the user. */
     public static final class UsageException extends IllegalArgumentException {

@@ -86,7 +86,7 @@ public final class TroubleCounters {
     }
 
     /** after − before for every counter that changed (a counter that appeared counts from 0). */
-    static ObjectNode delta(Map<String, Long> before, Map<String, Long> after) {
+    public static ObjectNode delta(Map<String, Long> before, Map<String, Long> after) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         after.forEach((k, v) -> {
             long d = v - before.getOrDefault(k, 0L);

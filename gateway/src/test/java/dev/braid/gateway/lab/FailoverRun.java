@@ -21,7 +21,6 @@ import dev.braid.ecmp.NexthopInfo;
 import dev.braid.ecmp.lab.Command;
 import dev.braid.gateway.bench.TroubleCounters;
 import dev.braid.instance.counters.Counter;
-import dev.braid.instance.counters.CountersFile;
 
 /**
  * Long TCP flows from site A to site B through a SiteLab, sampled every 100 ms per flow, with the
@@ -136,15 +135,12 @@ final class FailoverRun implements AutoCloseable {
                 TroubleCounters.fields(netstat.stdout(), "TcpExt:", List.of("TCPLossProbes", "TCPTimeouts", "TCPLostRetransmit"))
                         .forEach((k, v) -> out.put(tag + ".tcp." + k, v));
             }
-            for (int i = 0; i < lab.workers(); i++) {
-                try (CountersFile c = CountersFile.open(site.countersFile(i))) {
-                    for (Counter counter : Counter.values()) {
-                        if (counter.kind() == Counter.Kind.DROP) {
-                            out.put(tag + ".worker" + i + "." + counter.description(), c.get(counter));
-                        }
+            for (Counter counter : Counter.values()) {
+                if (counter.kind() == Counter.Kind.DROP) {
+                    long[] perWorker = lab.perWorker(site, counter);
+                    for (int i = 0; i < perWorker.length; i++) {
+                        out.put(tag + ".worker" + i + "." + counter.metricLabel(), perWorker[i]);
                     }
-                } catch (java.io.IOException | RuntimeException e) {
-                    // a worker being restarted has no readable file this moment; its drops go unseen
                 }
             }
         }
@@ -153,12 +149,8 @@ final class FailoverRun implements AutoCloseable {
 
     private static void printMoved(Map<String, Long> before, Map<String, Long> after) {
         List<String> moved = new ArrayList<>();
-        after.forEach((k, v) -> {
-            long d = v - before.getOrDefault(k, 0L);
-            if (d != 0) {
-                moved.add(k + " " + (d > 0 ? "+" : "") + d);
-            }
-        });
+        TroubleCounters.delta(before, after).properties()
+                .forEach(e -> moved.add(e.getKey() + " " + (e.getValue().asLong() > 0 ? "+" : "") + e.getValue().asLong()));
         System.out.println("loss counters that moved during the run: " + (moved.isEmpty() ? "none" : String.join(", ", moved)));
     }
 

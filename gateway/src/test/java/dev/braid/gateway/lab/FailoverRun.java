@@ -308,11 +308,11 @@ final class FailoverRun implements AutoCloseable {
                             break;
                         }
                     }
-                    resumes.add(clientPorts[f] + " " + (resumed < 0 ? "never"
-                            : String.format("%.2f s", (times.get(resumed) - withdrawnNanos) / 1e9)));
+                    String when = resumed < 0 ? "never"
+                            : String.format("%.2f s", (times.get(resumed) - withdrawnNanos) / 1e9);
+                    resumes.add(clientPorts[f] + " " + when);
                     if (resumed < 0 || times.get(resumed) - withdrawnNanos > 1_100_000_000L) {
-                        problems.add("flow " + clientPorts[f] + " (on the dead path) resumed "
-                                + (resumed < 0 ? "never" : String.format("%.2f s", (times.get(resumed) - withdrawnNanos) / 1e9))
+                        problems.add("flow " + clientPorts[f] + " (on the dead path) resumed " + when
                                 + " after the withdrawal");
                     }
                 }

@@ -59,18 +59,24 @@ final class WorkerLaunch {
     }
 
     /**
-     * The worker's long poll for an answer ({@code --reply-spin-us}), for a worker that has its CPU
-     * to itself. In one lab, A/B interleaved, it took the idle ping's p50 from 0.268 to 0.233 ms
-     * (1 worker a site) and 0.295 to 0.263 (2), at no cost in CPU per GB under load; on a CPU that
-     * two workers of the site share, its polling would take time from the other worker, so there it
-     * stays off (the failover tests' 3-workers-on-2-CPUs lab failed more often with it on).
+     * The worker's long poll for an answer ({@code --reply-spin-us}), for a worker that owns its
+     * core. In one lab, A/B interleaved, it took the idle ping's p50 from 0.268 to 0.233 ms
+     * (1 worker a site) and 0.295 to 0.263 (2), at no cost in CPU per GB under load. Where anything
+     * else of the site must run on the worker's CPU — another worker, or the JVM's own helper
+     * threads (GC, JIT) because there is no housekeeping CPU — its polling takes their time: the
+     * failover tests' lab (3 workers a site on 2 CPUs, no housekeeping CPU) had bystander flows
+     * stall for 0.3–0.6 s in 3 fresh-clone CI runs with it on for some or all of its workers, and in
+     * none of 27 local runs in a row nor in the CI runs with it off.
      */
     static final int REPLY_SPIN_MICROS_OWN_CPU = 500;
 
-    /** {@link #REPLY_SPIN_MICROS_OWN_CPU} when no other worker of the site is pinned to its CPU, else 0. */
+    /**
+     * {@link #REPLY_SPIN_MICROS_OWN_CPU} when the site has a housekeeping CPU and no other worker
+     * of the site is pinned to this worker's CPU, else 0.
+     */
     static int replySpinMicros(SitePlan plan, WorkerPlan worker) {
         long onItsCpu = plan.workers().stream().filter(w -> w.cpu() == worker.cpu()).count();
-        return onItsCpu == 1 ? REPLY_SPIN_MICROS_OWN_CPU : 0;
+        return plan.housekeepingCpu().isPresent() && onItsCpu == 1 ? REPLY_SPIN_MICROS_OWN_CPU : 0;
     }
 
     static List<String> workerFlags(SitePlan plan, WorkerPlan worker, int keepaliveIntervalMs) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,17 +15,43 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.braid.gateway.config.ConfigException;
 import dev.braid.gateway.config.SiteConfigLoader;
 import dev.braid.gateway.config.SiteFiles;
+import dev.braid.gateway.plan.CpuPlanner;
 import dev.braid.gateway.plan.SitePlan;
+import dev.braid.gateway.plan.SitePlanner;
 import dev.braid.gateway.plan.WorkerPlan;
+import dev.braid.pinning.CpuPlan;
+import dev.braid.pinning.CpuTopology;
 
 class WorkerLaunchTest {
     @TempDir
     Path dir;
 
+    /** A plan from SiteFiles' made-up planner: worker i on CPU 1 + i % cores, housekeeping on CPU 0. */
     private SitePlan plan(int workers, int cores) throws IOException, ConfigException {
+        return SiteFiles.plannerWithCores(cores).plan(SiteConfigLoader.load(config(workers)));
+    }
+
+    private Path config(int workers) throws IOException {
         SiteFiles files = new SiteFiles(dir);
         String yaml = files.configAWith("workers: 4", "workers: " + workers + "\nallow_oversubscription: true");
-        return SiteFiles.plannerWithCores(cores).plan(SiteConfigLoader.load(files.write("site.yaml", yaml)));
+        return files.write("site.yaml", yaml);
+    }
+
+    /** Every CPU given to workers (worker i on CPU i), none spare for housekeeping. */
+    private SitePlan planWithoutHousekeeping(int workers) throws IOException, ConfigException {
+        CpuTopology topology = new CpuTopology(List.of(), Set.of(), Set.of());
+        CpuPlanner allCpusToWorkers = new CpuPlanner() {
+            @Override
+            public int autoWorkerCount(CpuTopology t) {
+                return workers;
+            }
+
+            @Override
+            public CpuPlan plan(CpuTopology t, int n, boolean allowOversubscription) {
+                return new CpuPlan(IntStream.range(0, n).boxed().toList(), OptionalInt.empty(), List.of());
+            }
+        };
+        return new SitePlanner(() -> topology, allCpusToWorkers).plan(SiteConfigLoader.load(config(workers)));
     }
 
     private static String flag(List<String> flags, String name) {
@@ -44,6 +73,15 @@ class WorkerLaunchTest {
         List<String> spins = plan.workers().stream()
                 .map(w -> flag(WorkerLaunch.workerFlags(plan, w, 200), "--reply-spin-us")).toList();
         assertEquals(List.of("0", "500", "0"), spins);
+    }
+
+    @Test
+    void notWhenTheJvmHelpersShareItsCpu() throws Exception {
+        // two workers on two CPUs and no housekeeping CPU: each has its CPU, but GC and JIT run there too
+        SitePlan plan = planWithoutHousekeeping(2);
+        for (WorkerPlan w : plan.workers()) {
+            assertEquals("0", flag(WorkerLaunch.workerFlags(plan, w, 200), "--reply-spin-us"), "worker " + w.index());
+        }
     }
 
     @Test

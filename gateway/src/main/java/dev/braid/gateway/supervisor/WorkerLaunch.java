@@ -59,9 +59,8 @@ final class WorkerLaunch {
     }
 
     /**
-     * The worker's long poll for an answer ({@code --reply-spin-us}), for a worker that owns its
-     * core. In one lab, A/B interleaved, it took the idle ping's p50 from 0.268 to 0.233 ms
-     * (1 worker a site) and 0.295 to 0.263 (2), at no cost in CPU per GB under load. Where anything
+     * The worker's long poll for an answer ({@code --reply-spin-us}; what it saves is measured at
+     * {@code WorkerConfig.DEFAULT_REPLY_SPIN_MICROS}), for a worker that owns its core. Where anything
      * else of the site must run on the worker's CPU — another worker, or the JVM's own helper
      * threads (GC, JIT) because there is no housekeeping CPU — its polling takes their time: the
      * failover tests' lab (3 workers a site on 2 CPUs, no housekeeping CPU) had bystander flows

@@ -121,11 +121,11 @@ final class FailoverRun implements AutoCloseable {
 
     /**
      * Where the run could have lost or held packets, per site: the kernel's UDP socket and link drop
-     * counters (the bench's {@link TroubleCounters}), TCP's retransmissions, loss probes and timeouts
-     * (the flows' two ends live in the site namespaces), every worker drop counter, and in a relayed lab
-     * the relay namespace's kernel counters and the relay's own drops. Printed as a
-     * difference at the end, so a stall in the failure message can be read beside a drop or a
-     * retransmission timeout (or the absence of both).
+     * counters (the bench's {@link TroubleCounters}), IP's discards, TCP's retransmissions, loss
+     * probes, timeouts, D-SACKs and receive-side drops (the flows' two ends live in the site
+     * namespaces), every worker drop counter, and in a relayed lab the relay namespace's kernel
+     * counters and the relay's own drops. Printed as a difference at the end, so a stall in the
+     * failure message can be read beside a drop or a retransmission timeout (or the absence of both).
      */
     static Map<String, Long> lossCounters(SiteLab lab) {
         Map<String, Long> out = new LinkedHashMap<>();
@@ -135,7 +135,13 @@ final class FailoverRun implements AutoCloseable {
             Command.Result netstat = site.ns.tryRun(Duration.ofSeconds(5), List.of("cat", "/proc/net/snmp", "/proc/net/netstat"));
             if (netstat.ok()) {
                 TroubleCounters.fields(netstat.stdout(), "Tcp:", List.of("RetransSegs")).forEach((k, v) -> out.put(tag + ".tcp." + k, v));
-                TroubleCounters.fields(netstat.stdout(), "TcpExt:", List.of("TCPLossProbes", "TCPTimeouts", "TCPLostRetransmit"))
+                TroubleCounters.fields(netstat.stdout(), "Ip:", List.of("InDiscards", "OutDiscards", "OutNoRoutes"))
+                        .forEach((k, v) -> out.put(tag + ".ip." + k, v));
+                // with the loss signals, those that tell a late segment from a lost one (a D-SACK or a
+                // spurious RTO: the original arrived after all) and the receiver's own drops
+                TroubleCounters.fields(netstat.stdout(), "TcpExt:", List.of("TCPLossProbes", "TCPTimeouts", "TCPLostRetransmit",
+                                "TCPSpuriousRTOs", "TCPDSACKRecv", "TCPDSACKOldSent", "TCPBacklogDrop", "TCPRcvQDrop",
+                                "TCPOFODrop", "TCPZeroWindowDrop", "PruneCalled"))
                         .forEach((k, v) -> out.put(tag + ".tcp." + k, v));
             }
             for (Counter counter : Counter.values()) {
@@ -278,6 +284,11 @@ final class FailoverRun implements AutoCloseable {
     /** Per-flow byte samples every ~100 ms and the checks of a failover. */
     record Result(int[] clientPorts, List<long[]> samples, List<long[]> sent, List<Long> times, List<Long> hiccups) {
 
+        /** Bytes of flow f written and not yet received at sample i. */
+        long inFlight(int f, int i) {
+            return sent.get(i)[f] - samples.get(i)[f];
+        }
+
         /** Bytes of flow f received in the interval ending at sample i. */
         long delta(int f, int i) {
             return samples.get(i)[f] - samples.get(i - 1)[f];
@@ -292,7 +303,11 @@ final class FailoverRun implements AutoCloseable {
                 boolean affected = usedDeadPath.contains(clientPorts[f]);
                 if (!affected) {
                     for (int i = first + 1; i <= last; i++) {
-                        if (delta(f, i) == 0) {
+                        // the network can only be blamed for bytes that were written before the
+                        // interval began: a sender that wrote late (its thread not scheduled on a
+                        // busy 2-core machine) into an empty pipe leaves an interval without bytes
+                        // that says nothing about the tunnel
+                        if (delta(f, i) == 0 && inFlight(f, i - 1) > 0) {
                             problems.add("flow " + clientPorts[f] + " (not on the dead path) stalled in the 100 ms before "
                                     + String.format("%+.1f s", (times.get(i) - eventNanos) / 1e9) + "\n"
                                     + around(f, i, eventNanos));
@@ -348,7 +363,7 @@ final class FailoverRun implements AutoCloseable {
             for (int k = Math.max(1, i - 3); k <= Math.min(times.size() - 1, i + 3); k++) {
                 b.append(String.format("    %s %+8.3f s (%3.0f ms): received %7d, sent %7d, in flight %7d; test JVM held up %.1f ms%n",
                         k == i ? ">" : " ", (times.get(k) - eventNanos) / 1e9, (times.get(k) - times.get(k - 1)) / 1e6,
-                        delta(f, k), sent.get(k)[f] - sent.get(k - 1)[f], sent.get(k)[f] - samples.get(k)[f],
+                        delta(f, k), sent.get(k)[f] - sent.get(k - 1)[f], inFlight(f, k),
                         hiccups.get(k) / 1e6));
             }
             return b.toString();

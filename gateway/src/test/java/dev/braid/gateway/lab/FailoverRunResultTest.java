@@ -19,8 +19,15 @@ class FailoverRunResultTest {
      * Two flows, ports 1000 (a bystander) and 2000 (on the dead path), sampled every 100 ms from 0 to
      * 20 s; each gets 75 000 bytes an interval, except flow {@code stalledFlow} in the interval ending
      * at sample {@code stalledSample}, and flow 2000 from the event (5 s) to sample {@code deadPathBack}.
+     * Each sender is 75 000 bytes ahead of its receiver at every sample, except with {@code
+     * emptyPipeBefore} the stalled flow's at the sample before the stall (all it wrote had arrived).
      */
     private static FailoverRun.Result result(int stalledSample, int stalledFlow, long heldUpNanos, int deadPathBack) {
+        return result(stalledSample, stalledFlow, heldUpNanos, deadPathBack, false);
+    }
+
+    private static FailoverRun.Result result(int stalledSample, int stalledFlow, long heldUpNanos, int deadPathBack,
+                                             boolean emptyPipeBefore) {
         List<long[]> received = new ArrayList<>();
         List<long[]> sent = new ArrayList<>();
         List<Long> times = new ArrayList<>();
@@ -37,7 +44,11 @@ class FailoverRunResultTest {
                 }
             }
             received.add(r.clone());
-            sent.add(new long[] {r[0] + 75_000, r[1] + 75_000});
+            long[] s = {r[0] + 75_000, r[1] + 75_000};
+            if (emptyPipeBefore && i == stalledSample - 1) {
+                s[stalledFlow] = r[stalledFlow];
+            }
+            sent.add(s);
             times.add(i * 100 * MS);
             hiccups.add(i == stalledSample ? heldUpNanos : 200_000L);
         }
@@ -56,6 +67,12 @@ class FailoverRunResultTest {
         String m = e.getMessage();
         assertTrue(m.contains("flow 1000 (not on the dead path) stalled in the 100 ms before +1.0 s"), m);
         assertTrue(m.contains("in flight") && m.contains("test JVM held up 7.0 ms"), m);
+    }
+
+    @Test
+    void anIntervalWithoutBytesIsNoStallWhenNothingWasInFlightAtItsStart() {
+        // the sender wrote late into an empty pipe (its thread not scheduled): not the tunnel's doing
+        assertDoesNotThrow(() -> result(60, 0, 7 * MS, 56, true).assertFailover(Set.of(2000), EVENT, EVENT + 200 * MS));
     }
 
     @Test

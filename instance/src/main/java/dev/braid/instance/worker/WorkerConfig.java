@@ -44,8 +44,8 @@ public record WorkerConfig(
      * How long the loop polls after a packet that woke it, for the answer coming back through it
      * (SpinThenBlockStrategy; paused where it keeps catching nothing). In one idle lab, series
      * interleaved, 500 took the idle ping p50 from 0.268 to 0.233 ms (1 worker) and 0.295 to 0.263
-     * (2 workers). It is for a worker that owns its core, which only the supervisor knows: it
-     * passes 500 where the site has a housekeeping CPU and no other worker on this one, else 0.
+     * (2 workers). It is for a worker with a CPU of its own, which only the supervisor knows: it
+     * passes 500 where no CPU carries two workers of the site, else 0.
      * A worker started by hand gets 0 = off unless asked.
      */
     public static final int DEFAULT_REPLY_SPIN_MICROS = 0;

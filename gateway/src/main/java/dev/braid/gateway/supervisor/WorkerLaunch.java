@@ -69,7 +69,8 @@ final class WorkerLaunch {
      * with it on for every worker passed 8 of 8 (no housekeeping CPU there: the JVM's helper threads
      * share the worker's CPU, and the poll yields to them). How the polling holds the other
      * workers' packets is not pinned down: sampled every 20 ms, no loop thread waited runnable for
-     * more than 73 ms of any 100 ms.
+     * more than 73 ms of any 100 ms. Nor is it the long poll's alone: with the test's flows
+     * between the LAN hosts, one of three runs stalled with it off (BENCHMARKS.md).
      */
     static final int REPLY_SPIN_MICROS_OWN_CPU = 500;
 

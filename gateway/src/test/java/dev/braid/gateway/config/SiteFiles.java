@@ -87,7 +87,17 @@ public final class SiteFiles {
 
     /** A planner for a fake machine: {@code cores} usable cores, CPUs 1..cores for workers, CPU 0 for housekeeping. */
     public static SitePlanner plannerWithCores(int cores) {
+        return plannerWithCores(cores, true);
+    }
+
+    /**
+     * A planner for a fake machine with {@code cores} usable cores for workers, shared round-robin;
+     * with {@code housekeeping} CPU 0 is kept for it and the workers get CPUs 1..cores, without it
+     * the workers get CPUs 0..cores-1 and there is no housekeeping CPU.
+     */
+    public static SitePlanner plannerWithCores(int cores, boolean housekeeping) {
         CpuTopology topology = new CpuTopology(List.of(), Set.of(), Set.of());
+        int first = housekeeping ? 1 : 0;
         return new SitePlanner(() -> topology, new CpuPlanner() {
             @Override
             public int autoWorkerCount(CpuTopology t) {
@@ -101,10 +111,10 @@ public final class SiteFiles {
                 }
                 List<Integer> cpus = new ArrayList<>();
                 for (int i = 0; i < workers; i++) {
-                    cpus.add(1 + i % cores);
+                    cpus.add(first + i % cores);
                 }
                 List<String> notes = workers > cores ? List.of("oversubscribed: CPUs shared round-robin") : List.of();
-                return new CpuPlan(cpus, java.util.OptionalInt.of(0), notes);
+                return new CpuPlan(cpus, housekeeping ? java.util.OptionalInt.of(0) : java.util.OptionalInt.empty(), notes);
             }
         });
     }

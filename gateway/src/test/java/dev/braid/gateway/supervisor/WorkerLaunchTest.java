@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalInt;
-import java.util.Set;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,12 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.braid.gateway.config.ConfigException;
 import dev.braid.gateway.config.SiteConfigLoader;
 import dev.braid.gateway.config.SiteFiles;
-import dev.braid.gateway.plan.CpuPlanner;
 import dev.braid.gateway.plan.SitePlan;
-import dev.braid.gateway.plan.SitePlanner;
 import dev.braid.gateway.plan.WorkerPlan;
-import dev.braid.pinning.CpuPlan;
-import dev.braid.pinning.CpuTopology;
 
 class WorkerLaunchTest {
     @TempDir
@@ -39,19 +32,7 @@ class WorkerLaunchTest {
 
     /** Every CPU given to workers (worker i on CPU i), none spare for housekeeping. */
     private SitePlan planWithoutHousekeeping(int workers) throws IOException, ConfigException {
-        CpuTopology topology = new CpuTopology(List.of(), Set.of(), Set.of());
-        CpuPlanner allCpusToWorkers = new CpuPlanner() {
-            @Override
-            public int autoWorkerCount(CpuTopology t) {
-                return workers;
-            }
-
-            @Override
-            public CpuPlan plan(CpuTopology t, int n, boolean allowOversubscription) {
-                return new CpuPlan(IntStream.range(0, n).boxed().toList(), OptionalInt.empty(), List.of());
-            }
-        };
-        return new SitePlanner(() -> topology, allCpusToWorkers).plan(SiteConfigLoader.load(config(workers)));
+        return SiteFiles.plannerWithCores(workers, false).plan(SiteConfigLoader.load(config(workers)));
     }
 
     private static String flag(List<String> flags, String name) {
